@@ -1,0 +1,185 @@
+"""MultiLayerNet: a fully connected network, with the argument names of the book's
+MultiLayerNetExtend so that its scripts port with little change.
+
+    input -> [Affine -> activation -> (Dropout)] x len(hidden_size_list) -> Affine -> SoftmaxWithLoss
+
+loss = data loss (cross-entropy) + penalty (L2 and/or L1 on the weights W1, W2, ..., not biases).
+"""
+import numpy as np
+
+from .argcheck import check_choice, check_inputs, check_int, check_labels, check_number
+from .layers import Affine, Dropout, Relu, Sigmoid, SoftmaxWithLoss, log_softmax_loss
+from .penalties import L1, L2
+
+ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
+
+
+class MultiLayerNet:
+    """A fully connected classifier.
+
+    input_size: features per example (784 for MNIST); hidden_size_list: e.g. [100] * 6;
+    output_size: number of classes.  activation: 'relu' or 'sigmoid'.
+    weight_init_std: a number, or 'relu'/'he' (std sqrt(2/n_in)), or 'sigmoid'/'xavier' (sqrt(1/n_in)).
+    weight_decay_lambda: L2 strength; l1_lambda: L1 strength; l1_method: 'subgradient' (add
+    lam*sign(W) to the gradient) or 'proximal' (soft-threshold after each step, see penalties.L1).
+    dropout_ratio: 0 for none; dropout_mode: 'inverted' or 'book'.
+    seed: int or numpy Generator, used for the initial weights and the dropout masks.
+    dtype: numpy.float32 (fast, default) or numpy.float64 (for gradient checks).
+    """
+
+    def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
+                 weight_init_std="relu", weight_decay_lambda=0.0, l1_lambda=0.0, dropout_ratio=0.0,
+                 seed=0, dtype=np.float32, dropout_mode="inverted", l1_method="subgradient"):
+        self.input_size = check_int("input_size", input_size, 1)
+        self.hidden_size_list = [check_int(f"hidden_size_list[{i}]", h, 1)
+                                 for i, h in enumerate(_as_list(hidden_size_list))]
+        self.output_size = check_int("output_size", output_size, 2)
+        self.activation = check_choice("activation", activation, tuple(ACTIVATIONS))
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
+        self.l2 = L2(weight_decay_lambda)
+        self.l1 = L1(l1_lambda)
+        self.weight_decay_lambda, self.l1_lambda = self.l2.lam, self.l1.lam
+        self.l1_method = check_choice("l1_method", l1_method, ("subgradient", "proximal"))
+        self.dropout_ratio = check_number("dropout_ratio", dropout_ratio, 0, 1, high_open=True)
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_int("seed", seed, 0))
+
+        sizes = [self.input_size] + self.hidden_size_list + [self.output_size]
+        self.n_layers = len(sizes) - 1
+        self.params = {}
+        for i in range(1, len(sizes)):
+            std = _init_std(weight_init_std, sizes[i - 1])
+            self.params[f"W{i}"] = (std * self.rng.standard_normal((sizes[i - 1], sizes[i]))).astype(self.dtype)
+            self.params[f"b{i}"] = np.zeros(sizes[i], dtype=self.dtype)
+
+        # The layers, in order.  Affine layers share their W and b arrays with self.params.
+        self.layers = []
+        for i in range(1, self.n_layers + 1):
+            self.layers.append(Affine(self.params[f"W{i}"], self.params[f"b{i}"]))
+            if i < self.n_layers:
+                self.layers.append(ACTIVATIONS[self.activation]())
+                if self.dropout_ratio > 0:
+                    self.layers.append(Dropout(self.dropout_ratio, dropout_mode, self.rng))
+        self.last_layer = SoftmaxWithLoss()
+
+    # --- forward -----------------------------------------------------------------------------
+    def predict(self, x, train=False):
+        """Scores (N, output_size) before softmax.  train=True draws dropout masks."""
+        x = x.astype(self.dtype, copy=False)
+        for layer in self.layers:
+            x = layer.forward(x, train) if isinstance(layer, Dropout) else layer.forward(x)
+        return x
+
+    def penalty(self):
+        """The regularization term alone: L2 + L1 over the weight matrices (biases excluded)."""
+        total = 0.0
+        for i in range(1, self.n_layers + 1):
+            W = self.params[f"W{i}"]
+            total += self.l2.value(W) + self.l1.value(W)
+        return total
+
+    def data_loss(self, x, t, train=False):
+        """Cross-entropy of the predictions, without the penalty."""
+        x, t = self._check(x, t)
+        return log_softmax_loss(self.predict(x, train), t)
+
+    def loss(self, x, t, train=False):
+        """Data loss + penalty (the quantity that training minimizes)."""
+        return self.data_loss(x, t, train) + self.penalty()
+
+    def accuracy(self, x, t):
+        """Share of examples whose highest score is the right class (eval mode, no dropout)."""
+        x, t = self._check(x, t)
+        return float(np.mean(self.predict(x).argmax(axis=1) == t))
+
+    # --- backward ----------------------------------------------------------------------------
+    def gradient(self, x, t):
+        """Backprop: a dict with the same keys as params, d loss / d param (penalty included).
+
+        The forward pass runs in training mode (dropout on); self.last_data_loss keeps its loss.
+        """
+        x, t = self._check(x, t)
+        return self._gradient(x, t)
+
+    def _gradient(self, x, t):
+        """gradient() without the argument checks, for the training loop's inner step."""
+        self.last_data_loss = self.last_layer.forward(self.predict(x, train=True), t)
+        dout = self.last_layer.backward()
+        for layer in reversed(self.layers[1:]):
+            dout = layer.backward(dout)
+        self.layers[0].backward(dout, need_dx=False)   # d loss / d x is not needed
+        grads = {}
+        for i, layer in enumerate(layer for layer in self.layers if isinstance(layer, Affine)):
+            W = self.params[f"W{i + 1}"]
+            grads[f"W{i + 1}"] = layer.dW
+            if self.l2.lam:
+                grads[f"W{i + 1}"] = grads[f"W{i + 1}"] + self.l2.grad(W)   # <- the L2 line
+            if self.l1.lam and self.l1_method == "subgradient":
+                grads[f"W{i + 1}"] = grads[f"W{i + 1}"] + self.l1.grad(W)   # <- the L1 line
+            grads[f"b{i + 1}"] = layer.db
+        return grads
+
+    def after_step(self, lr):
+        """Called by the training loop after each optimizer step: the proximal L1 step, if chosen."""
+        if self.l1.lam and self.l1_method == "proximal":
+            for i in range(1, self.n_layers + 1):
+                self.l1.prox(self.params[f"W{i}"], lr)
+
+    def numerical_gradient(self, x, t, h=1e-5):
+        """Central differences (loss(p + h) - loss(p - h)) / 2h for every parameter; slow, for checks.
+
+        Use dtype=float64 and freeze_dropout(True) first, so every loss evaluation sees one function.
+        """
+        x, t = self._check(x, t)
+        grads = {}
+        for key, p in self.params.items():
+            g = np.zeros_like(p, dtype=np.float64)
+            it = np.nditer(p, flags=["multi_index"])
+            for _ in it:
+                i = it.multi_index
+                old = p[i]
+                p[i] = old + h
+                up = self.loss(x, t, train=True)
+                p[i] = old - h
+                down = self.loss(x, t, train=True)
+                p[i] = old
+                g[i] = (up - down) / (2 * h)
+            grads[key] = g
+        return grads
+
+    # --- helpers -----------------------------------------------------------------------------
+    def freeze_dropout(self, frozen=True):
+        """Reuse each Dropout layer's last mask (True) or draw fresh ones (False)."""
+        for layer in self.layers:
+            if isinstance(layer, Dropout):
+                layer.frozen = frozen
+
+    def weights(self):
+        """All weight matrices W1, W2, ... flattened into one 1-D array (for histograms)."""
+        return np.concatenate([self.params[f"W{i}"].ravel() for i in range(1, self.n_layers + 1)])
+
+    def copy_params(self):
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def set_params(self, params):
+        """Copy values into the existing arrays (the layers keep pointing at them)."""
+        for k, v in params.items():
+            self.params[k][...] = v
+
+    def _check(self, x, t):
+        check_inputs("x", x, self.input_size)
+        return x, check_labels("t", t, len(x), self.output_size)
+
+
+def _as_list(sizes):
+    if isinstance(sizes, (list, tuple)):
+        return list(sizes)
+    raise TypeError(f"hidden_size_list must be a list of layer widths such as [100, 100], got {sizes!r}")
+
+
+def _init_std(weight_init_std, n_in):
+    if isinstance(weight_init_std, str):
+        kind = check_choice("weight_init_std", weight_init_std, ("relu", "he", "sigmoid", "xavier"))
+        return np.sqrt(2.0 / n_in) if kind in ("relu", "he") else np.sqrt(1.0 / n_in)
+    return check_number("weight_init_std", weight_init_std, 0, low_open=True)

@@ -1,0 +1,181 @@
+"""The training loop: mini-batch gradient descent with a per-epoch record of accuracy and loss.
+
+    history = train(net, x_train, t_train, x_test, t_test, epochs=200, lr=0.01)
+    history.train_acc[-1], history.test_acc[-1]
+
+Mini-batches, two ways (`sampling=`):
+  'shuffle' (default): each epoch visits every training example once, in a fresh random order
+      (sampling without replacement).  Every image counts equally in every epoch, so the curves
+      are smoother and "epoch" means what it says.
+  'replacement': the book's way, np.random.choice(train_size, batch_size) for each step (with
+      replacement); an "epoch" is train_size / batch_size steps and may repeat or skip images.
+"""
+import time
+
+import numpy as np
+
+from .argcheck import check_choice, check_inputs, check_int, check_labels, check_number
+from .layers import log_softmax_loss
+from .optimizers import get_optimizer
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite: the steps were too large."""
+
+
+class History:
+    """Per-epoch record of a run (lists indexed by epoch - 1).
+
+    train_acc, test_acc:   accuracy on the training set and on the evaluation set you passed
+                           (the test set, or a validation split when tuning)
+    train_loss, test_loss: data loss (cross-entropy) on those sets, without the penalty
+    penalty:               the regularization term at the end of the epoch
+    batch_loss:            mean data loss of the epoch's mini-batches (training mode, dropout on)
+    """
+
+    KEYS = ("epoch", "train_acc", "test_acc", "train_loss", "test_loss", "penalty", "batch_loss")
+
+    def __init__(self, settings=None):
+        for key in self.KEYS:
+            setattr(self, key, [])
+        self.settings = dict(settings or {})
+        self.best_epoch = None       # with early stopping: the epoch whose weights were kept
+        self.stopped_early = False   # True when patience ran out or a callback asked to stop
+        self.seconds = 0.0
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+    def __len__(self):
+        return len(self.epoch)
+
+    def gap(self):
+        """Train accuracy minus test accuracy, per epoch (the overfitting gap)."""
+        return [a - b for a, b in zip(self.train_acc, self.test_acc)]
+
+    def final(self):
+        """The last epoch's numbers as a dict."""
+        return {key: getattr(self, key)[-1] for key in self.KEYS if getattr(self, key)}
+
+    def as_dict(self):
+        return {key: list(getattr(self, key)) for key in self.KEYS}
+
+    def __repr__(self):
+        last = ", ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in self.final().items())
+        return f"History({len(self)} epochs: {last})"
+
+
+def evaluate(net, x, t, batch=2000):
+    """(accuracy, data loss) on (x, t) in eval mode, from one forward pass in chunks of `batch`."""
+    correct, loss_sum = 0, 0.0
+    for start in range(0, len(x), batch):
+        scores = net.predict(x[start:start + batch])
+        tt = t[start:start + batch]
+        correct += int(np.count_nonzero(scores.argmax(axis=1) == tt))
+        loss_sum += log_softmax_loss(scores, tt) * len(tt)
+    return correct / len(x), loss_sum / len(x)
+
+
+def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_size=100,
+          optimizer="sgd", lr=0.01, sampling="shuffle", seed=0, callback=None, patience=None,
+          eval_train=True, eval_every=1, optimizer_kwargs=None):
+    """Train `net` in place and return a History.
+
+    x_train (N, D), t_train (N,) class numbers; x_test, t_test: the evaluation set (optional).
+    optimizer: a name ('sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'sgdw') built with `lr`
+        and `optimizer_kwargs`, or an optimizer object with update(params, grads).
+    seed: for the mini-batch order (the net's own seed sets its weights and dropout masks).
+    callback(epoch, history): called after every epoch; return False to stop training.
+    patience: early stopping.  Stop after `patience` epochs without a better test (validation)
+        accuracy and put back the weights of the best epoch (history.best_epoch).
+    eval_train: measure accuracy and loss on the whole training set every epoch.
+    eval_every: record (evaluate) only every k-th epoch, plus the first and the last; the live
+        panels use it to stay fast.  The history's lists hold the recorded epochs only.
+    Raises TrainingDiverged if the loss becomes NaN or inf.
+    """
+    check_inputs("x_train", x_train, net.input_size)
+    t_train = check_labels("t_train", t_train, len(x_train), net.output_size)
+    if (x_test is None) != (t_test is None):
+        raise ValueError("give both x_test and t_test, or neither")
+    if x_test is not None:
+        check_inputs("x_test", x_test, net.input_size)
+        t_test = check_labels("t_test", t_test, len(x_test), net.output_size)
+    epochs = check_int("epochs", epochs, 1)
+    eval_every = check_int("eval_every", eval_every, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
+    sampling = check_choice("sampling", sampling, ("shuffle", "replacement"))
+    if patience is not None:
+        patience = check_int("patience", patience, 1)
+        if x_test is None:
+            raise ValueError("early stopping (patience) needs a validation set: pass x_test, t_test")
+        if eval_every != 1:
+            raise ValueError(f"early stopping (patience) needs eval_every=1, got eval_every={eval_every}")
+    if isinstance(optimizer, str):
+        opt = get_optimizer(optimizer, lr=check_number("lr", lr, 0, low_open=True), **(optimizer_kwargs or {}))
+    elif hasattr(optimizer, "update"):
+        opt = optimizer
+    else:
+        raise TypeError(f"optimizer must be a name or an object with update(params, grads), got {optimizer!r}")
+
+    x_train = x_train.astype(net.dtype, copy=False)
+    x_test = None if x_test is None else x_test.astype(net.dtype, copy=False)
+    rng = np.random.default_rng(seed)
+    n = len(x_train)
+    steps = max(n // batch_size, 1)   # the book's iter_per_epoch (it uses train_size / batch_size)
+    history = History({"epochs": epochs, "batch_size": batch_size, "lr": getattr(opt, "lr", lr),
+                       "optimizer": type(opt).__name__, "sampling": sampling, "seed": seed})
+    best_acc, best_params, waited = -1.0, None, 0
+    start_time = time.perf_counter()
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(1, epochs + 1):
+            if sampling == "shuffle":
+                order = rng.permutation(n)
+                batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+            else:
+                batches = [rng.choice(n, batch_size) for _ in range(steps)]
+            batch_losses = []   # this epoch's mini-batch losses
+            for idx in batches:
+                grads = net._gradient(x_train[idx], t_train[idx])
+                if not np.isfinite(net.last_data_loss):
+                    raise TrainingDiverged(
+                        f"the training loss became {net.last_data_loss} at epoch {epoch}: the steps are too "
+                        f"large for this network. Try a smaller learning rate (lr={getattr(opt, 'lr', lr)} "
+                        f"now; try {getattr(opt, 'lr', lr) / 10:g}) or a smaller weight_decay_lambda.")
+                opt.update(net.params, grads)
+                net.after_step(getattr(opt, "lr", lr))
+                batch_losses.append(net.last_data_loss)
+
+            if not (epoch == 1 or epoch == epochs or epoch % eval_every == 0):
+                continue
+            history.epoch.append(epoch)
+            history.batch_loss.append(float(np.mean(batch_losses)))
+            history.penalty.append(net.penalty())
+            if not np.isfinite(history.penalty[-1]):
+                raise TrainingDiverged(f"the weights overflowed at epoch {epoch}; try a smaller learning rate")
+            if eval_train:
+                acc, loss = evaluate(net, x_train, t_train)
+                history.train_acc.append(acc)
+                history.train_loss.append(loss)
+            if x_test is not None:
+                acc, loss = evaluate(net, x_test, t_test)
+                history.test_acc.append(acc)
+                history.test_loss.append(loss)
+            history.seconds = time.perf_counter() - start_time
+
+            if patience is not None:
+                if history.test_acc[-1] > best_acc:
+                    best_acc, best_params, waited = history.test_acc[-1], net.copy_params(), 0
+                    history.best_epoch = epoch
+                else:
+                    waited += 1
+            if callback is not None and callback(epoch, history) is False:
+                history.stopped_early = True
+                break
+            if patience is not None and waited >= patience:
+                history.stopped_early = True
+                break
+
+    if best_params is not None:
+        net.set_params(best_params)
+    return history
