@@ -81,7 +81,9 @@ def check_labels(name, t, n, n_classes):
         raise ValueError(f"{name} must be 1-D class indices (N,) or one-hot (N, {n_classes}), got shape {t.shape}")
     if t.dtype.kind == "f":
         if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
-            raise TypeError(f"{name} must hold whole class numbers, got non-integer values (dtype {t.dtype})")
+            bad = t[~(np.isfinite(t) & (t == np.round(t)))][0]
+            raise TypeError(f"{name} must hold whole class numbers, got non-integer values such as {bad} "
+                            f"(dtype {t.dtype})")
     elif t.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class numbers, got dtype {t.dtype}")
     lo, hi = t.min(), t.max()

@@ -98,7 +98,7 @@ def bundled_checksums(data_dir=DATA_DIR):
     return sums
 
 
-def download_full_train(cache_dir=None, mirrors=MIRRORS, timeout=30):
+def download_full_train(cache_dir=None, mirrors=None, timeout=30):
     """Download the 60,000 training images and labels once into `cache_dir`, verified by SHA-256.
 
     Returns the paths of the two files.  A file already in the cache with the right checksum is
@@ -106,6 +106,7 @@ def download_full_train(cache_dir=None, mirrors=MIRRORS, timeout=30):
     machine is offline or every mirror serves a file with the wrong checksum.
     """
     cache = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE
+    mirrors = MIRRORS if mirrors is None else mirrors
     cache.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, digest in FULL_TRAIN_SHA256.items():
@@ -113,7 +114,7 @@ def download_full_train(cache_dir=None, mirrors=MIRRORS, timeout=30):
         if path.exists() and sha256_of(path) == digest:
             paths.append(path)
             continue
-        errors = []
+        errors, offline = [], False
         for mirror in mirrors:
             url = mirror.rstrip("/") + "/" + name
             tmp = path.with_suffix(".part")
@@ -124,12 +125,14 @@ def download_full_train(cache_dir=None, mirrors=MIRRORS, timeout=30):
                 verify(tmp, digest)
             except (urllib.error.URLError, OSError, DataError) as e:
                 tmp.unlink(missing_ok=True)
+                offline = offline or not isinstance(e, DataError)
                 errors.append(f"  {url}: {e}")
                 continue
             tmp.replace(path)
             break
         else:
-            raise DataError(f"could not download {name} (is the machine online?):\n" + "\n".join(errors) +
+            why = "the machine may be offline" if offline else "every mirror served a damaged file"
+            raise DataError(f"could not download {name} ({why}):\n" + "\n".join(errors) +
                             "\nThe bundled 5,000 training images still work: load_mnist(source='bundled').")
         paths.append(path)
     return paths
@@ -185,6 +188,8 @@ def to_one_hot(t, n_classes=10):
 
 def take(x, t, n, seed=0):
     """A seeded random sample of n examples (without repeats); the book takes x[:300] instead."""
+    if len(x) != len(t):
+        raise ValueError(f"x and t have different lengths: {len(x)} and {len(t)}")
     n = check_int("n", n, 1, len(x))
     idx = np.random.default_rng(seed).permutation(len(x))[:n]
     return x[idx], t[idx]

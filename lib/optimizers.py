@@ -18,9 +18,9 @@ class SGD:
         self.weight_decay = check_number("weight_decay", weight_decay, 0)
 
     def update(self, params, grads):
+        _decay(params, self.lr, self.weight_decay)
         for key in params:
             params[key] -= self.lr * grads[key]
-        _decay(params, self.lr, self.weight_decay)
 
 
 class Momentum:
@@ -33,12 +33,12 @@ class Momentum:
         self.v = {}
 
     def update(self, params, grads):
+        _decay(params, self.lr, self.weight_decay)
         for key in params:
             v = self.v.setdefault(key, np.zeros_like(params[key]))
             v *= self.momentum
             v -= self.lr * grads[key]
             params[key] += v
-        _decay(params, self.lr, self.weight_decay)
 
 
 class RMSProp:
@@ -52,19 +52,20 @@ class RMSProp:
         self.h = {}
 
     def update(self, params, grads):
+        _decay(params, self.lr, self.weight_decay)
         for key in params:
             h = self.h.setdefault(key, np.zeros_like(params[key]))
             h *= self.decay_rate
             h += (1 - self.decay_rate) * grads[key] ** 2
             params[key] -= self.lr * grads[key] / (np.sqrt(h) + self.eps)
-        _decay(params, self.lr, self.weight_decay)
 
 
 class Adam:
     """m <- b1 m + (1-b1) dW;  v <- b2 v + (1-b2) dW**2;  W <- W - lr * m_hat / (sqrt(v_hat) + eps),
     with bias-corrected m_hat = m / (1 - b1**k), v_hat = v / (1 - b2**k) at step k.
 
-    weight_decay > 0 makes it AdamW (decoupled): W <- W - lr * weight_decay * W after the step.
+    weight_decay > 0 makes it AdamW (decoupled): W <- W - lr * weight_decay * W, outside the
+    adaptive step (which would otherwise rescale it per weight).
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
@@ -77,6 +78,7 @@ class Adam:
         self.m, self.v = {}, {}
 
     def update(self, params, grads):
+        _decay(params, self.lr, self.weight_decay)
         self.k += 1
         c1, c2 = 1 - self.beta1 ** self.k, 1 - self.beta2 ** self.k
         for key in params:
@@ -86,7 +88,6 @@ class Adam:
             m += (1 - self.beta1) * (g - m)
             v += (1 - self.beta2) * (g * g - v)
             params[key] -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
-        _decay(params, self.lr, self.weight_decay)
 
 
 def AdamW(lr=0.001, weight_decay=0.01, **kwargs):
@@ -100,7 +101,10 @@ def SGDW(lr=0.01, weight_decay=0.01):
 
 
 def _decay(params, lr, weight_decay):
-    """Decoupled decay of the weights (keys starting with 'W'), never the biases."""
+    """Decoupled decay of the weights (keys starting with 'W'), never the biases.
+
+    Called before the gradient step, so it shrinks the weights the gradient was computed at (as
+    Loshchilov and Hutter, and PyTorch, do); that makes SGD + weight_decay exactly SGD + L2."""
     if weight_decay:
         for key in params:
             if key.startswith("W"):

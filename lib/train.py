@@ -20,7 +20,7 @@ from .optimizers import get_optimizer
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite: the steps were too large."""
+    """The loss became NaN or infinite: the steps (or the initial weights) were too large."""
 
 
 class History:
@@ -125,6 +125,7 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
     history = History({"epochs": epochs, "batch_size": batch_size, "lr": getattr(opt, "lr", lr),
                        "optimizer": type(opt).__name__, "sampling": sampling, "seed": seed})
     best_acc, best_params, waited = -1.0, None, 0
+    first_loss = None   # the loss of the very first mini-batch, to tell a bad init from a bad lr
     start_time = time.perf_counter()
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -137,11 +138,13 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
             batch_losses = []   # this epoch's mini-batch losses
             for idx in batches:
                 grads = net._gradient(x_train[idx], t_train[idx])
+                first_loss = net.last_data_loss if first_loss is None else first_loss
                 if not np.isfinite(net.last_data_loss):
                     raise TrainingDiverged(
                         f"the training loss became {net.last_data_loss} at epoch {epoch}: the steps are too "
                         f"large for this network. Try a smaller learning rate (lr={getattr(opt, 'lr', lr)} "
-                        f"now; try {getattr(opt, 'lr', lr) / 10:g}) or a smaller weight_decay_lambda.")
+                        f"now; try {getattr(opt, 'lr', lr) / 10:g}) or a smaller weight_decay_lambda."
+                        + _init_hint(first_loss, net.output_size))
                 opt.update(net.params, grads)
                 net.after_step(getattr(opt, "lr", lr))
                 batch_losses.append(net.last_data_loss)
@@ -179,3 +182,13 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
     if best_params is not None:
         net.set_params(best_params)
     return history
+
+
+def _init_hint(first_loss, n_classes):
+    """Part of the divergence message: a fresh network starts near loss log(n_classes); a first
+    loss far above that means the initial weights, not the learning rate, are too large."""
+    if np.isfinite(first_loss) and first_loss <= 100 * np.log(n_classes):
+        return ""
+    return (f" The very first mini-batch already had loss {first_loss:.3g} (a fresh network starts near "
+            f"log({n_classes}) = {np.log(n_classes):.2g}): the initial weights are too large; use "
+            "weight_init_std='relu' (He) or a smaller number.")

@@ -1,0 +1,200 @@
+"""The training loop: the book's overfitting experiment, early stopping, callbacks, divergence,
+mini-batch sampling and reproducibility."""
+import numpy as np
+import pytest
+
+from lib.data import load_mnist
+from lib.net import MultiLayerNet
+from lib.optimizers import SGD
+from lib.train import History, TrainingDiverged, evaluate, train
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_mnist()
+
+
+@pytest.fixture(scope="module")
+def book_runs(mnist):
+    """The book's section 6.4: 300 images, 784-100x6-10 ReLU, SGD lr 0.01, batch 100, 201 epochs,
+    without and with L2 (lambda 0.1).  Test accuracy every 50 epochs keeps it to a second or two."""
+    (x, t), (x_test, t_test) = mnist
+    runs = {}
+    for lam in (0.0, 0.1):
+        net = MultiLayerNet(784, [100] * 6, 10, weight_decay_lambda=lam, seed=0)
+        runs[lam] = train(net, x[:300], t[:300], x_test, t_test, epochs=201, lr=0.01, eval_every=50)
+    return runs
+
+
+def test_book_experiment_overfits(book_runs):
+    h = book_runs[0.0]
+    assert h.epoch == [1, 50, 100, 150, 200, 201]
+    assert h.train_acc[-1] >= 0.99                    # memorizes the 300 images
+    assert h.gap()[-1] >= 0.1                         # ...and the test set shows it does not generalize
+    assert h.train_acc[-1] - h.train_acc[0] > 0.5     # it learned; not a chance-level artefact
+    assert h.train_loss[-1] < 0.1 < h.test_loss[-1]
+    assert h.penalty == [0.0] * len(h)
+
+
+def test_weight_decay_shrinks_the_gap(book_runs):
+    plain, decayed = book_runs[0.0], book_runs[0.1]
+    assert decayed.gap()[-1] < plain.gap()[-1] - 0.02
+    assert decayed.train_acc[-1] < plain.train_acc[-1]  # it fits the 300 images less tightly
+    assert all(p > 0 for p in decayed.penalty)
+
+
+def test_history_lists_and_helpers(book_runs):
+    h = book_runs[0.0]
+    for key in History.KEYS:
+        assert len(h[key]) == len(h) == 6
+    assert h.gap() == [a - b for a, b in zip(h.train_acc, h.test_acc)]
+    assert h.final()["epoch"] == 201 and h.final()["test_acc"] == h.test_acc[-1]
+    assert h.as_dict()["train_acc"] == h.train_acc and h.as_dict()["train_acc"] is not h.train_acc
+    assert h.settings["lr"] == 0.01 and h.settings["batch_size"] == 100 and h.settings["sampling"] == "shuffle"
+    assert h.seconds > 0 and "epoch=201" in repr(h) and f"test_acc={h.test_acc[-1]:.4f}" in repr(h)
+
+
+@pytest.mark.parametrize("epochs, every, expected", [(12, 5, [1, 5, 10, 12]), (10, 5, [1, 5, 10]),
+                                                     (3, 1, [1, 2, 3]), (1, 4, [1])])
+def test_eval_every_records_first_every_kth_and_last(epochs, every, expected):
+    rng = np.random.default_rng(0)
+    x, t = rng.random((40, 6)), rng.integers(0, 3, 40)
+    h = train(MultiLayerNet(6, [5], 3), x, t, x, t, epochs=epochs, eval_every=every, batch_size=10)
+    assert h.epoch == expected
+    assert len(h.test_acc) == len(h.batch_loss) == len(h.penalty) == len(expected)
+
+
+def test_early_stopping_restores_the_best_weights_and_stops(mnist):
+    (x, t), _ = mnist
+    x_tr, t_tr, x_val, t_val = x[:300], t[:300], x[300:800], t[300:800]
+    net = MultiLayerNet(784, [100] * 3, 10, seed=0)
+    snapshots = {}
+
+    def remember(epoch, history):
+        snapshots[epoch] = net.copy_params()
+
+    h = train(net, x_tr, t_tr, x_val, t_val, epochs=300, lr=0.01, patience=5, callback=remember)
+    assert h.stopped_early and len(h) < 300
+    best = h.epoch.index(h.best_epoch)
+    assert h.test_acc[best] == max(h.test_acc)
+    assert all(acc < h.test_acc[best] for acc in h.test_acc[:best])   # first time it reached the max
+    assert h.epoch[-1] == h.best_epoch + 5                             # 5 epochs without improvement
+    for key, value in snapshots[h.best_epoch].items():
+        np.testing.assert_array_equal(net.params[key], value)          # the best weights are back
+    assert not np.array_equal(snapshots[h.epoch[-1]]["W1"], net.params["W1"])
+    assert evaluate(net, x_val, t_val)[0] == h.test_acc[best]
+
+
+def test_callback_returning_false_stops_training():
+    rng = np.random.default_rng(0)
+    x, t = rng.random((40, 6)), rng.integers(0, 3, 40)
+    seen = []
+
+    def stop_at_3(epoch, history):
+        seen.append((epoch, len(history)))
+        return epoch < 3            # True keeps going, False stops
+
+    h = train(MultiLayerNet(6, [5], 3), x, t, epochs=50, batch_size=10, callback=stop_at_3)
+    assert seen == [(1, 1), (2, 2), (3, 3)]        # called after each epoch is recorded
+    assert h.epoch == [1, 2, 3] and h.stopped_early
+    h = train(MultiLayerNet(6, [5], 3), x, t, epochs=4, batch_size=10, callback=lambda e, h: None)
+    assert len(h) == 4 and not h.stopped_early      # None (no return) does not stop
+
+
+def test_diverging_learning_rate_raises_with_advice(mnist):
+    (x, t), _ = mnist
+    net = MultiLayerNet(784, [100] * 6, 10, seed=0)
+    with pytest.raises(TrainingDiverged, match=r"smaller learning rate \(lr=10\.0 now; try 1\)"):
+        train(net, x[:300], t[:300], epochs=20, lr=10)
+    assert issubclass(TrainingDiverged, FloatingPointError)
+
+
+def test_huge_initial_weights_raise_with_advice(mnist):
+    (x, t), _ = mnist
+    net = MultiLayerNet(784, [100] * 6, 10, weight_init_std=1000.0, seed=0)
+    with pytest.raises(TrainingDiverged, match=r"(?s)smaller learning rate.*first mini-batch already had loss "
+                       r"\d\.\d+e\+\d+ .*initial weights are too large.*weight_init_std='relu'"):
+        train(net, x[:300], t[:300], epochs=5, lr=0.01)
+
+
+def test_a_good_init_gets_no_init_hint(mnist):
+    (x, t), _ = mnist
+    net = MultiLayerNet(784, [100] * 6, 10, seed=0)
+    with pytest.raises(TrainingDiverged) as info:
+        train(net, x[:300], t[:300], epochs=20, lr=10)
+    assert "initial weights" not in str(info.value)
+
+
+def record_batches(net):
+    """Wrap net._gradient to record which examples each mini-batch held (feature 0 = index)."""
+    batches = []
+    inner = net._gradient
+
+    def spy(xb, tb):
+        batches.append(np.rint(xb[:, 0] * 1000).astype(int))
+        return inner(xb, tb)
+
+    net._gradient = spy
+    return batches
+
+
+def test_shuffle_visits_every_example_once_per_epoch():
+    n = 250
+    x = np.random.default_rng(0).random((n, 4))
+    x[:, 0] = np.arange(n) / 1000
+    t = np.arange(n) % 3
+    net = MultiLayerNet(4, [3], 3, dtype=np.float64)
+    batches = record_batches(net)
+    train(net, x, t, epochs=2, batch_size=100, sampling="shuffle", eval_train=False)
+    assert [len(b) for b in batches] == [100, 100, 50] * 2
+    for epoch in range(2):
+        assert sorted(np.concatenate(batches[3 * epoch:3 * epoch + 3])) == list(range(n))
+    assert not np.array_equal(batches[0], batches[3])      # a fresh order every epoch
+
+
+def test_replacement_sampling_is_the_books():
+    n = 250
+    x = np.random.default_rng(0).random((n, 4))
+    x[:, 0] = np.arange(n) / 1000
+    t = np.arange(n) % 3
+    net = MultiLayerNet(4, [3], 3, dtype=np.float64)
+    batches = record_batches(net)
+    train(net, x, t, epochs=4, batch_size=100, sampling="replacement", eval_train=False)
+    assert [len(b) for b in batches] == [100] * 8             # n // batch_size = 2 full batches per epoch
+    drawn = np.concatenate(batches)
+    assert len(np.unique(drawn)) < len(drawn)                  # repeats: drawn with replacement
+    # 800 draws from 250 with replacement: about 250 * (1 - 1/250)**800 ~ 10 never drawn.
+    assert 0 < n - len(np.unique(drawn)) < 40
+
+
+@pytest.mark.parametrize("sampling", ["shuffle", "replacement"])
+def test_same_seeds_give_identical_histories(mnist, sampling):
+    (x, t), (x_test, t_test) = mnist
+
+    def run(net_seed=0, train_seed=0):
+        net = MultiLayerNet(784, [30, 30], 10, dropout_ratio=0.2, seed=net_seed)
+        return train(net, x[:200], t[:200], x_test[:500], t_test[:500], epochs=4, lr=0.05,
+                     sampling=sampling, seed=train_seed).as_dict()
+
+    first = run()
+    assert first == run()                            # every list, every float, identical
+    assert first != run(train_seed=1)                # another mini-batch order
+    assert first != run(net_seed=1)                  # other initial weights and dropout masks
+
+
+def test_one_hot_labels_and_optimizer_objects_train_the_same(mnist):
+    (x, t), _ = mnist
+    x, t = x[:200], t[:200]
+    a = train(MultiLayerNet(784, [20], 10), x, t, epochs=2, lr=0.1).as_dict()
+    b = train(MultiLayerNet(784, [20], 10), x, np.eye(10)[t], epochs=2, lr=0.1).as_dict()
+    c = train(MultiLayerNet(784, [20], 10), x, t, epochs=2, optimizer=SGD(lr=0.1)).as_dict()
+    assert a == b == c
+
+
+def test_evaluate_in_chunks_matches_whole_batch():
+    rng = np.random.default_rng(0)
+    x, t = rng.standard_normal((53, 6)), rng.integers(0, 3, 53)
+    net = MultiLayerNet(6, [8], 3, dtype=np.float64, dropout_ratio=0.5)
+    acc, loss = evaluate(net, x, t, batch=7)
+    assert acc == net.accuracy(x, t)
+    assert loss == pytest.approx(net.data_loss(x, t), rel=1e-12)   # eval mode: no dropout noise
