@@ -1,3 +1,10 @@
+import os
+
+# One BLAS thread, as the notebooks' setup cell does: the same float32 results in every run, and
+# no fight over the cores between OpenBLAS threads.  Must happen before numpy is imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import sys
 from pathlib import Path
 
