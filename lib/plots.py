@@ -88,6 +88,465 @@ def digits_figure(images, titles=None, ncols=8, title=None, size=1.4):
     return fig
 
 
+# --- chapter 2 (penalties): sweeps, weight histograms, first-layer weights -----------------------
+
+def with_fonts(build):
+    """Decorator: build the whole figure inside rc_context(FONT), so that titles, labels and
+    legends added after new_figure() get the projector-sized fonts too."""
+    import functools
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+        with matplotlib.rc_context(FONT):
+            return build(*args, **kwargs)
+    return wrapper
+
+
+def _series_color(label, i):
+    low = label.lower()
+    if "train" in low:
+        return TRAIN_COLOR
+    if "val" in low or "test" in low:
+        return TEST_COLOR
+    return ["#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"][i % 4]
+
+
+@with_fonts
+def sweep_figure(sweeps, baseline=None, chosen=None, ylims=None, xlabel="λ (log scale)",
+                 baseline_label="λ = 0", title=None, width=13, height=7.5):
+    """Scores against a hyperparameter on a log axis: mean over seeds, with a band from the
+    lowest to the highest seed.
+
+    sweeps: {panel title: {row: (x values (K,), scores (K, n_seeds))}}: one column per panel
+        title, one row per row name (e.g. "validation accuracy", "train accuracy").
+    baseline: {row: scores (n_seeds,)} for the setting that a log axis cannot show (lambda = 0),
+        drawn in that row of every column as a dotted line with its band, labelled baseline_label.
+    chosen: {panel title: x} marks the chosen value with a dashed vertical line.
+    ylims: {row: (low, high)} zooms a row; a mean outside the range is drawn at the edge as a
+        triangle with its value written beside it.
+    """
+    if not sweeps:
+        raise ValueError("sweeps is empty: give {panel title: {row: (x values, scores)}}")
+    rows = list(dict.fromkeys(row for curves in sweeps.values() for row in curves))
+    ylims = ylims or {}
+    unknown = [r for r in list(ylims) + list(baseline or {}) if r not in rows]
+    if unknown:
+        raise ValueError(f"ylims/baseline name rows {unknown} that no sweep has; rows are {rows}")
+    ratios = [3 if r in ylims else 2 for r in rows]
+    fig, axes = new_figure(width, height, ncols=len(sweeps), nrows=len(rows), squeeze=False,
+                           sharex="col", sharey="row", gridspec_kw={"height_ratios": ratios})
+    for c, (panel, curves) in enumerate(sweeps.items()):
+        for r, row in enumerate(rows):
+            ax = axes[r, c]
+            color = _series_color(row, r)
+            if row in (baseline or {}):
+                base = np.asarray(baseline[row], dtype=float).ravel()
+                ax.axhspan(base.min(), base.max(), color="black", alpha=0.07)
+                ax.axhline(base.mean(), color="black", ls=":", lw=2, label=f"{baseline_label} (mean, band)")
+            if row in curves:
+                xs, scores = (np.asarray(v, dtype=float) for v in curves[row])
+                if scores.ndim != 2 or len(scores) != len(xs):
+                    raise ValueError(f"{panel!r}/{row!r}: scores must have shape (len(x), n_seeds) = "
+                                     f"({len(xs)}, n_seeds), got {scores.shape}")
+                if np.any(xs <= 0):
+                    raise ValueError(f"{panel!r}/{row!r}: a log axis needs x > 0, got {xs.tolist()}; "
+                                     "pass the x = 0 runs as `baseline`")
+                mean = scores.mean(axis=1)
+                low, high = ylims.get(row, (None, None))
+                shown = mean.copy()
+                if low is not None:
+                    shown = np.clip(shown, low, high)
+                band_low, band_high = scores.min(axis=1), scores.max(axis=1)
+                if low is not None:
+                    band_low, band_high = np.clip(band_low, low, high), np.clip(band_high, low, high)
+                ax.fill_between(xs, band_low, band_high, color=color, alpha=0.2)
+                ax.plot(xs, shown, "o-", color=color, lw=2.5, ms=7, label="mean of the seeds (band: lowest to highest)")
+                for x, m, s in zip(xs, mean, shown):
+                    if m != s:
+                        ax.plot([x], [s], "v" if m < s else "^", color=color, ms=13, clip_on=False)
+                        ax.annotate(f"{m:.2f} ({'below' if m < s else 'above'})", (x, s),
+                                    xytext=(-14, 14 if m < s else -26),
+                                    textcoords="offset points", ha="right", fontsize=11, color=color)
+                if low is not None:
+                    ax.set_ylim(low, high)
+            if chosen and panel in chosen:
+                ax.axvline(chosen[panel], color="black", ls="--", lw=1.5, label="chosen on validation")
+                if r == 0:
+                    ax.annotate(f" chosen: {chosen[panel]:g}", (chosen[panel], 1), xycoords=("data", "axes fraction"),
+                                xytext=(2, -16), textcoords="offset points", fontsize=11)
+            ax.set_xscale("log")
+            ax.grid(alpha=0.3, which="both")
+            if r == 0:
+                ax.set_title(panel)
+            if c == 0:
+                ax.set_ylabel(row)
+            if r == len(rows) - 1:
+                ax.set_xlabel(xlabel)
+            if c == 0:
+                ax.legend(loc="lower left", fontsize=10)
+    if title:
+        fig.suptitle(title, fontsize=14)
+    return fig
+
+
+@with_fonts
+def weight_histograms_figure(weights, zero_tol=1e-3, limit=None, title=None, height=4.4, bins=81):
+    """One histogram panel per entry of {label: weights}, on shared axes.  Each legend gives the
+    share with |w| < zero_tol; the text box gives the share that is exactly 0.  A spike at zero
+    far taller than the rest (L1) is cut at the top of the axes and its height written beside it,
+    so that the other histograms stay readable."""
+    from matplotlib import ticker
+    if not weights:
+        raise ValueError("weights is empty: give {label: array of weights}")
+    arrays = {k: np.asarray(v).ravel() for k, v in weights.items()}
+    limit = limit or float(max(np.percentile(np.abs(w), 99.5) for w in arrays.values())) or 1.0
+    counts = {k: np.histogram(np.clip(w, -limit, limit), bins=bins, range=(-limit, limit))[0]
+              for k, w in arrays.items()}
+    middle = bins // 2                          # the bin that holds 0 (bins is odd)
+    body = max(np.delete(c, middle).max() for c in counts.values())
+    top = max(max(c.max() for c in counts.values()), 1)
+    if top > 3 * body:                          # a spike: zoom on the bodies
+        top = 1.6 * body
+    fig, axes = new_figure(3.7 * len(arrays), height, ncols=len(arrays), squeeze=False, sharey=True)
+    colors = ["#7f7f7f", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
+    for ax, (label, w), color in zip(axes[0], arrays.items(), colors * 2):
+        weight_histogram(ax, w, bins=bins, zero_tol=zero_tol, color=color, limit=limit)
+        ax.set_ylim(0, top * 1.05)
+        spike = counts[label][middle]
+        if spike > top * 1.05:
+            ax.annotate(f"{spike:,}\nweights\nat 0 ↑", (0, top * 1.05), xytext=(14, -95), textcoords="offset points",
+                        fontsize=11, color=color, arrowprops=dict(arrowstyle="->", color=color))
+        ax.set_title(label)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(5, symmetric=True))
+        ax.text(0.03, 0.95, f"exactly 0:\n{np.mean(w == 0):.1%}", transform=ax.transAxes, va="top",
+                fontsize=11, bbox=dict(boxstyle="round", facecolor="white", alpha=0.8))
+        ax.legend(loc="upper right", fontsize=9.5)
+        ax.set_ylabel("")
+    axes[0][0].set_ylabel("count")
+    if title:
+        fig.suptitle(title, fontsize=14)
+    return fig
+
+
+@with_fonts
+def log_magnitude_figure(weights, mark=None, title=None, width=10, height=4.5):
+    """Histograms of log10 |w| for {label: weights} on one axes.  Exact zeros have no logarithm:
+    their share goes into the legend.  mark: {text: x} draws a vertical reference line at x."""
+    fig, ax = new_figure(width, height)
+    colors = ["#ff7f0e", "#2ca02c", "#1f77b4", "#d62728"]
+    bins = np.linspace(-8, 0, 65)
+    for (label, w), color in zip(weights.items(), colors * 2):
+        w = np.asarray(w).ravel()
+        nz = w[w != 0]
+        ax.hist(np.log10(np.abs(nz)), bins=bins, color=color, alpha=0.55,
+                label=f"{label}: {np.mean(w == 0):.1%} exactly 0")
+    for text, x in (mark or {}).items():
+        ax.axvline(np.log10(x), color="black", ls="--", lw=1.5, label=text)
+    ax.set(xlabel="log10 |w|   (−5 means |w| = 0.00001)", ylabel="count", title=title or "Sizes of the weights")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
+    return fig
+
+
+@with_fonts
+def first_layer_figure(weights, units=8, title=None, size=1.45, own_scale=()):
+    """First-layer weights as 28x28 images: one row per {label: W1 (784, H)}, the first `units`
+    hidden units as columns.  Red > 0, blue < 0, white = 0.  All rows share one colour scale (so
+    a penalty that shrinks the weights shows as paler images), except the rows named in
+    `own_scale`, which get their own (for differences, which are much smaller)."""
+    if not weights:
+        raise ValueError("weights is empty: give {label: W1 of shape (784, hidden units)}")
+    for label, W in weights.items():
+        if np.ndim(W) != 2 or np.shape(W)[0] != 784:
+            raise ValueError(f"{label!r}: first-layer weights must have shape (784, H), got {np.shape(W)}")
+    unknown = [label for label in own_scale if label not in weights]
+    if unknown:
+        raise ValueError(f"own_scale names rows {unknown} that are not in weights ({list(weights)})")
+    units = min(units, min(np.shape(W)[1] for W in weights.values()))
+
+    def scale(Ws):
+        return float(max(np.percentile(np.abs(np.asarray(W)[:, :units]), 99) for W in Ws)) or 1.0
+
+    shared = [W for label, W in weights.items() if label not in own_scale]
+    vmax_shared = scale(shared) if shared else None
+    fig, axes = new_figure(size * units + 1.6, size * len(weights) + (0.6 if title else 0.2),
+                           ncols=units, nrows=len(weights), squeeze=False)
+    image = None
+    for r, (label, W) in enumerate(weights.items()):
+        vmax = scale([W]) if label in own_scale else vmax_shared
+        for c in range(units):
+            ax = axes[r, c]
+            im = ax.imshow(np.asarray(W)[:, c].reshape(28, 28), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(f"unit {c + 1}", fontsize=11)
+        if label not in own_scale:
+            image = im
+        axes[r, 0].set_ylabel(label + ("\n(own scale)" if label in own_scale else ""), fontsize=11)
+    if image is not None:
+        fig.colorbar(image, ax=axes, shrink=0.8, label="weight (shared scale)")
+    if title:
+        fig.suptitle(title, fontsize=14)
+    return fig
+
+# --- chapter 1 (overfitting): curves with the gap, capacity, the optimism of selection ----------
+
+_RUN_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+
+
+@with_fonts
+def overfitting_figure(histories, title="Accuracy during training", test_name="test", width=13, height=4.6):
+    """Left: train (solid) and test (dashed) accuracy per epoch; right: the gap train - test.
+
+    histories: {label: History}.  One run uses the train/test colours; several runs get one colour
+    each.  The right panel writes each run's final gap beside its line."""
+    if not histories:
+        raise ValueError("histories is empty: give {label: History}")
+    fig, (ax, gap_ax) = new_figure(width, height, ncols=2, gridspec_kw={"width_ratios": [1.6, 1]})
+    single = len(histories) == 1
+    for i, (label, h) in enumerate(histories.items()):
+        if not (h.train_acc and h.test_acc):
+            raise ValueError(f"the run {label!r} has no train or {test_name} accuracy to draw")
+        c_train, c_test = (TRAIN_COLOR, TEST_COLOR) if single else (_RUN_COLORS[i % 5],) * 2
+        name = "" if single else f"{label}: "
+        ax.plot(h.epoch, h.train_acc, color=c_train, lw=2.2, label=f"{name}train")
+        ax.plot(h.epoch, h.test_acc, color=c_test, lw=2.2, ls="--", label=f"{name}{test_name}")
+        gap = np.array(h.train_acc) - np.array(h.test_acc)
+        color = "#9467bd" if single else _RUN_COLORS[i % 5]
+        gap_ax.plot(h.epoch, gap, color=color, lw=2.2, label=label)
+        gap_ax.annotate(f"{gap[-1]:.3f}", (h.epoch[-1], gap[-1]), xytext=(4, 0), textcoords="offset points",
+                        va="center", color=color, fontsize=11)
+    ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02), title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", ncol=1 if len(histories) < 3 else 2, fontsize=10)
+    gap_ax.axhline(0, color="grey", lw=0.8)
+    last = max(h.epoch[-1] for h in histories.values())
+    gap_ax.set(xlabel="epoch", ylabel=f"train − {test_name} accuracy", xlim=(0, last * 1.13),
+               title=f"The gap (train − {test_name})")
+    gap_ax.grid(alpha=0.3)
+    gap_ax.legend(loc="lower right", fontsize=10)
+    return fig
+
+
+@with_fonts
+def capacity_figure(n_params, train_acc, test_acc, labels, title="Final accuracy against network size",
+                    width=10, height=4.8):
+    """Final train and test accuracy against the number of parameters (log axis); the gap is the
+    vertical distance, written beside each pair of points, and each network is labelled."""
+    n_params, train_acc, test_acc = (np.asarray(a, dtype=float) for a in (n_params, train_acc, test_acc))
+    if not (len(n_params) == len(train_acc) == len(test_acc) == len(labels)):
+        raise ValueError("n_params, train_acc, test_acc and labels must have the same length")
+    fig, ax = new_figure(width, height)
+    ax.plot(n_params, train_acc, "o-", color=TRAIN_COLOR, lw=2, ms=8, label="train (300 images)")
+    ax.plot(n_params, test_acc, "s--", color=TEST_COLOR, lw=2, ms=8, label="test (10,000 images)")
+    for n, a, b, label in zip(n_params, train_acc, test_acc, labels):
+        ax.vlines(n, b, a, color="grey", lw=6, alpha=0.25)
+        ax.annotate(f"gap {a - b:.2f}", (n, (a + b) / 2), xytext=(6, 0), textcoords="offset points",
+                    va="center", fontsize=10, color="#444444")
+        ax.annotate(label, (n, b), xytext=(0, -18), textcoords="offset points", ha="center", fontsize=10)
+    ax.set_xscale("log")
+    ax.set(xlabel="number of parameters (log scale)", ylabel="accuracy after training",
+           ylim=(min(0.4, test_acc.min() - 0.1), 1.03), title=title)
+    ax.set_xlim(n_params.min() / 1.6, n_params.max() * 1.8)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    return fig
+
+
+@with_fonts
+def selection_figure(sizes, claimed, fresh, n_candidates, title=None, width=10, height=4.6):
+    """The optimism of picking the best of n_candidates models on a set of `sizes` images:
+    mean accuracy claimed on the set used to pick (solid) against the same model's accuracy on
+    images not used to pick (dashed); the shaded band between them is the optimism."""
+    sizes, claimed, fresh = (np.asarray(a, dtype=float) for a in (sizes, claimed, fresh))
+    fig, ax = new_figure(width, height)
+    ax.plot(sizes, claimed, "o-", color=TEST_COLOR, lw=2.2, ms=7, label="accuracy on the images used to pick")
+    ax.plot(sizes, fresh, "s--", color="#2ca02c", lw=2.2, ms=7, label="the same model on fresh images")
+    ax.fill_between(sizes, fresh, claimed, color=TEST_COLOR, alpha=0.12, label="optimism")
+    for s, a, b in zip(sizes, claimed, fresh):
+        ax.annotate(f"+{a - b:.3f}", (s, a), xytext=(0, 8), textcoords="offset points", ha="center", fontsize=10)
+    ax.set_xscale("log")
+    ax.set_xticks(sizes)
+    ax.set_xticklabels([f"{int(s):,}" for s in sizes])
+    ax.set_xticks([], minor=True)
+    ax.set(xlabel="images used to pick the best model (log scale)", ylabel="accuracy (mean over repeats)",
+           title=title or f"Picking the best of {n_candidates} models on a test set flatters it")
+    pad = 0.25 * float(np.max(claimed - fresh))
+    ax.set_ylim(float(fresh.min()) - pad - 0.005, float(claimed.max()) + pad + 0.01)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right")
+    return fig
+
+
+# --- chapter 4 (choosing regularizers): search, early stopping, comparisons ----------------------
+
+@with_fonts
+def decade_shares_figure(samples, low, high, title="Where do the samples fall?", width=10, height=4.2):
+    """Share of samples per decade between low and high, one group of bars per sampler.
+
+    samples: {label: 1-D array of positive values}; low, high: powers of ten.
+    """
+    edges = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
+    fig, ax = new_figure(width, height)
+    n = len(samples)
+    centers = np.arange(len(edges) - 1)
+    colors = ["#7f7f7f", "#2ca02c", "#1f77b4", "#ff7f0e"]
+    for i, (label, s) in enumerate(samples.items()):
+        share = np.histogram(np.log10(np.asarray(s, dtype=float)), bins=edges)[0] / len(s)
+        bars = ax.bar(centers + (i - (n - 1) / 2) * 0.8 / n, share, width=0.8 / n, label=label,
+                      color=colors[i % len(colors)])
+        ax.bar_label(bars, labels=[f"{v:.0%}" for v in share], fontsize=10, padding=2)
+    ax.set_xticks(centers, [f"[1e{int(a)}, 1e{int(b)})" for a, b in zip(edges[:-1], edges[1:])])
+    ax.set(xlabel="decade", ylabel="share of the samples", ylim=(0, 1.05), title=title)
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
+@with_fonts
+def search_figure(trials, keys=("lr", "weight_decay_lambda"), color_key="dropout_ratio",
+                  labels=None, title="Random search: validation accuracy of each trial", width=13, height=4.8):
+    """Validation accuracy of every trial against each hyperparameter in `keys` (log axes),
+    coloured by `color_key`; the best trial is circled, diverged trials are crosses at the bottom."""
+    labels = {"lr": "learning rate (log scale)", "weight_decay_lambda": "L2 strength λ (log scale)",
+              "dropout_ratio": "dropout ratio", **(labels or {})}
+    done = [r for r in trials if r.get("val_acc") is not None]
+    failed = [r for r in trials if r.get("val_acc") is None]
+    best = max(done, key=lambda r: r["val_acc"]) if done else None
+    fig, axes = new_figure(width, height, ncols=len(keys), sharey=True, squeeze=False)
+    axes = axes[0]
+    cvals = [r.get(color_key, 0.0) for r in trials]
+    vmin, vmax = (min(cvals), max(cvals)) if cvals else (0, 1)
+    for ax, key in zip(axes, keys):
+        sc = ax.scatter([r[key] for r in done], [r["val_acc"] for r in done], c=[r.get(color_key, 0.0) for r in done],
+                        cmap="viridis", vmin=vmin, vmax=vmax, s=70, edgecolor="k", linewidth=0.5, zorder=3)
+        if failed:
+            ax.scatter([r[key] for r in failed], [0.02] * len(failed), marker="x", color="#d62728", s=60,
+                       label="diverged", zorder=3)
+        if best is not None:
+            ax.scatter([best[key]], [best["val_acc"]], s=320, facecolor="none", edgecolor="#d62728", lw=2.5,
+                       label=f"best: {best['val_acc']:.3f}", zorder=4)
+        ax.set_xscale("log")
+        ax.set(xlabel=labels.get(key, key), ylim=(0, 1.0))
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(loc="upper left")
+    axes[0].set_ylabel("validation accuracy")
+    if done:
+        fig.colorbar(sc, ax=list(axes), label=labels.get(color_key, color_key), pad=0.01)
+    fig.suptitle(title)
+    return fig
+
+
+@with_fonts
+def early_stopping_figure(history, best_epoch, stop_epoch, patience, test_name="validation",
+                          title="Early stopping: keep the weights of the best validation epoch",
+                          width=11, height=4.8):
+    """Train and validation accuracy of a full run, with the epoch early stopping keeps
+    (best_epoch) and the epoch where it stops (stop_epoch, after `patience` epochs without a gain)."""
+    fig, ax = new_figure(width, height)
+    ax.plot(history.epoch, history.train_acc, color=TRAIN_COLOR, lw=2, label="train")
+    ax.plot(history.epoch, history.test_acc, color=TEST_COLOR, lw=2, ls="--", label=test_name)
+    ax.axvspan(stop_epoch, history.epoch[-1], color="0.85", alpha=0.6, label="epochs early stopping skips")
+    ax.axvline(best_epoch, color="#2ca02c", lw=2, label=f"best {test_name} epoch ({best_epoch}): weights kept")
+    ax.axvline(stop_epoch, color="k", lw=1.5, ls=":", label=f"stop: {patience} epochs without a gain ({stop_epoch})")
+    ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02), title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    return fig
+
+
+@with_fonts
+def comparison_figure(records, keys=("train_acc", "val_acc", "test_acc"), ylim=(0.6, 1.08),
+                      title="Regularizers at equal compute (bars: mean over seeds, dots: each seed)",
+                      names=None, width=13, height=5.2):
+    """Grouped bars: one group per method, one bar per key (train/validation/test accuracy),
+    the mean over the records (seeds) with an error bar of ±1 standard deviation and a dot per seed.
+
+    records: a list of dicts with 'method' and the keys (as returned by lib.search.compare_methods).
+    ylim zooms the y axis (the label says where it starts, since bars then do not start at 0).
+    """
+    names = {"train_acc": "train", "val_acc": "validation", "test_acc": "test", **(names or {})}
+    colors = {"train_acc": TRAIN_COLOR, "val_acc": "#ff7f0e", "test_acc": TEST_COLOR}
+    methods = list(dict.fromkeys(r["method"] for r in records))
+    fig, ax = new_figure(width, height)
+    k = len(keys)
+    for j, key in enumerate(keys):
+        xs = np.arange(len(methods)) + (j - (k - 1) / 2) * 0.8 / k
+        for x, m in zip(xs, methods):
+            vals = np.array([r[key] for r in records if r["method"] == m and r.get(key) is not None])
+            if not len(vals):
+                continue
+            std = vals.std(ddof=1) if len(vals) > 1 else 0.0
+            ax.bar(x, vals.mean(), width=0.8 / k, color=colors.get(key, "#7f7f7f"), alpha=0.85,
+                   yerr=std, capsize=4, label=names.get(key, key) if m == methods[0] else None)
+            ax.scatter(np.full(len(vals), x), vals, color="k", s=14, zorder=3)
+    ax.set_xticks(np.arange(len(methods)), methods)
+    ax.set(ylabel=f"accuracy (axis starts at {ylim[0]:g})", ylim=ylim, title=title)
+    ax.set_yticks(np.arange(ylim[0], min(ylim[1], 1.0) + 1e-9, 0.05))
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(loc="upper center", ncol=k)   # in the band above 1.0, clear of the bars
+    return fig
+
+
+@with_fonts
+def shrinkage_figure(demo, title="How much the penalty pulls each weight toward 0", width=13, height=4.8):
+    """lib.search.shrinkage_demo's result: the shrinkage caused by the penalty,
+    w(no penalty) - w(with penalty), over the steps; one panel per optimizer, one line per weight."""
+    fig, axes = new_figure(width, height, ncols=2, sharey=True)
+    steps = demo["steps"]
+    colors = ["#9467bd", "#2ca02c", "#ff7f0e", "#8c564b"]
+    styles = ["-", "--", "-.", ":"]   # dashed too, so that equal curves stay visible on top of each other
+    panels = (("adam+L2", "Adam + L2 term in the loss"), ("adamw", "AdamW (decoupled decay)"))
+    for ax, (kind, name) in zip(axes, panels):
+        shrink = demo["none"] - demo[kind]
+        for i, scale in enumerate(demo["scales"]):
+            ax.plot(steps[1:], np.maximum(shrink[1:, i], 1e-6), color=colors[i % 4], lw=2.5, ls=styles[i % 4],
+                    label=f"weight with gradient noise ~{scale:g}")
+        ax.set_yscale("log")
+        ax.set(xlabel="step", title=name)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(loc="lower right")
+    axes[0].set_ylabel("shrinkage  w(no penalty) − w(penalty)")
+    fig.suptitle(title)
+    return fig
+
+
+@with_fonts
+def size_figure(summary, sizes, keys=("val_acc",), ylabel="validation accuracy",
+                title="What regularization buys as the training set grows", width=13, height=4.8):
+    """Left: accuracy against the training-set size for each method (mean ± std over seeds);
+    right: each method's gain over 'none' in percentage points.
+
+    summary: {size: {method: {key: (mean, std)}}} (lib.search.summarize per size); sizes: the sizes.
+    """
+    key = keys[0]
+    methods = list(next(iter(summary.values())).keys())
+    colors = ["#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+    fig, (ax, ax2) = new_figure(width, height, ncols=2)
+    for i, m in enumerate(methods):
+        mean = np.array([summary[n][m][key][0] for n in sizes])
+        std = np.array([summary[n][m][key][1] for n in sizes])
+        ax.errorbar(sizes, mean, yerr=std, color=colors[i % 6], lw=2, marker="o", capsize=4, label=m)
+        if m != methods[0]:
+            base = np.array([summary[n][methods[0]][key][0] for n in sizes])
+            ax2.plot(sizes, 100 * (mean - base), color=colors[i % 6], lw=2, marker="o", label=m)
+    ax2.axhline(0, color=colors[0], lw=2, label=methods[0])
+    for a in (ax, ax2):
+        a.set_xscale("log")
+        a.set_xticks(sizes, [f"{n:,}" for n in sizes])
+        a.minorticks_off()
+        a.grid(alpha=0.3)
+        a.set_xlabel("training images (log scale)")
+    ax.set(ylabel=ylabel, title="accuracy (mean ± std over seeds)")
+    ax2.set(ylabel=f"gain over '{methods[0]}' (percentage points)", title="what the regularizer adds")
+    ax.legend(loc="lower right")
+    ax2.legend(loc="best")
+    fig.suptitle(title)
+    return fig
+
+
 def _register_png_formatter():
     """In IPython, show a Figure that ends a cell as a PNG (no pyplot needed)."""
     try:
