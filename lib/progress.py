@@ -65,7 +65,10 @@ def epoch_status(what, epochs=None):
             accs.append(f"train {history.train_acc[-1]:.3f}")
         if history.test_acc:
             accs.append(f"test {history.test_acc[-1]:.3f}")
-        if epoch >= status.total:
+        if history.stopped_early:
+            best = f", best epoch {history.best_epoch}" if history.best_epoch else ""
+            status.finish(f"stopped early at epoch {epoch}{best}: " + ", ".join(accs))
+        elif epoch >= status.total:
             status.finish(", ".join(accs))
         else:
             status.update(epoch, ", ".join(accs))

@@ -62,7 +62,7 @@ class History:
 
     def __repr__(self):
         last = ", ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in self.final().items())
-        return f"History({len(self)} epochs: {last})"
+        return f"History({len(self)} recorded epochs; last: {last})"
 
 
 def evaluate(net, x, t, batch=2000):
@@ -172,11 +172,11 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
                     history.best_epoch = epoch
                 else:
                     waited += 1
+            if patience is not None and waited >= patience:
+                history.stopped_early = True   # the callback sees it, then the loop ends
             if callback is not None and callback(epoch, history) is False:
                 history.stopped_early = True
-                break
-            if patience is not None and waited >= patience:
-                history.stopped_early = True
+            if history.stopped_early:
                 break
 
     if best_params is not None:
