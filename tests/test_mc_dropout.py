@@ -1,0 +1,133 @@
+"""lib/mc_dropout.py (MC dropout), lib/dropout_plots.py and the diagnoses of lib/checks_dropout.py."""
+import io
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lib.checks_dropout import (check_dropout_backward, check_fold_test_scale, check_inverted_forward,
+                                check_mc_average)
+from lib.layers import softmax
+from lib.mc_dropout import eval_probabilities, mc_predict, mc_samples, mc_spread, running_agreement
+from lib.net import MultiLayerNet
+from lib import dropout_plots
+
+
+def small_net(ratio=0.3, seed=0):
+    return MultiLayerNet(10, [12, 12], 4, dropout_ratio=ratio, seed=seed)
+
+
+X = np.random.default_rng(0).random((7, 10)).astype(np.float32)
+
+
+def test_mc_samples_shape_reproducible_and_leaves_the_net_alone():
+    net = small_net()
+    state = net.rng.bit_generator.state
+    a = mc_samples(net, X, n_samples=5, seed=3)
+    b = mc_samples(net, X, n_samples=5, seed=3)
+    assert a.shape == (5, 7, 4)
+    np.testing.assert_array_equal(a, b)                            # seeded
+    assert net.rng.bit_generator.state == state                    # training's random stream untouched
+    np.testing.assert_allclose(a.sum(axis=2), 1, rtol=1e-5)        # probabilities
+    assert not np.allclose(a[0], a[1])                             # different masks per sample
+    assert not np.array_equal(a, mc_samples(net, X, n_samples=5, seed=4))
+
+
+def test_mc_samples_equal_the_loop_over_predict_with_the_same_masks():
+    net = small_net()
+    samples = mc_samples(net, X, n_samples=4, seed=np.random.default_rng(9))
+    twin, rng = small_net(), np.random.default_rng(9)
+    for layer in twin.layers:
+        if hasattr(layer, "ratio"):     # the Dropout layers share one generator, as mc_samples does
+            layer.rng = rng
+    expected = np.array([softmax(twin.predict(X, train=True)) for _ in range(4)])
+    np.testing.assert_allclose(samples, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_mc_predict_approaches_eval_mode_and_spread_is_nonnegative():
+    net = small_net(ratio=0.2)
+    samples = mc_samples(net, X, n_samples=400, seed=0)
+    agree, diff = running_agreement(samples, eval_probabilities(net, X), [1, 400])
+    assert diff[1] < diff[0]
+    np.testing.assert_allclose(mc_predict(net, X, 400, seed=0), samples.mean(axis=0), rtol=1e-6)
+    spread = mc_spread(samples)
+    assert spread.shape == (7,) and np.all(spread >= 0)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(n_samples=0), "n_samples"), (dict(n_samples=2.5), "n_samples"), (dict(seed=-1), "seed")])
+def test_mc_samples_bad_arguments(bad, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        mc_samples(small_net(), X, **{"n_samples": 3, **bad})
+
+
+def test_mc_samples_needs_dropout():
+    with pytest.raises(ValueError, match="no dropout layers"):
+        mc_samples(small_net(ratio=0.0), X)
+
+
+def test_running_agreement_checks_shapes():
+    samples = np.full((3, 2, 4), 0.25)
+    with pytest.raises(ValueError, match="reference"):
+        running_agreement(samples, np.zeros((3, 4)), [1])
+    with pytest.raises(ValueError, match="counts"):
+        running_agreement(samples, np.full((2, 4), 0.25), [4])
+
+
+def test_figures_are_figures():
+    net = small_net()
+    s = mc_samples(net, X, 6, seed=0)
+    images = np.random.default_rng(0).random((3, 784))
+    assert isinstance(dropout_plots.mc_digits_figure(images, s[:, :3], [0, 1, 2]), Figure)
+    assert isinstance(dropout_plots.mc_convergence_figure([1, 6], [0.5, 0.9], [0.1, 0.05], [0.5, 0.6], 0.6), Figure)
+    h = np.random.default_rng(1).random((4, 20))
+    mask = (np.random.default_rng(2).random((4, 20)) > 0.5) * 2.0
+    assert isinstance(dropout_plots.mask_figure(h, mask, 0.5), Figure)
+    assert isinstance(dropout_plots.expectation_figure([1, 10], {"a": [1.0, 0.3], "b": [1.0, 0.3]}), Figure)
+    assert isinstance(dropout_plots.ratio_sweep_figure([0, 0.5], {"x": {"validation": [[0.8, 0.7], [0.5, 0.4]]}},
+                                                       chosen=0.0), Figure)
+    with pytest.raises(ValueError, match="shape"):
+        dropout_plots.ratio_sweep_figure([0, 0.5], {"x": {"validation": [0.8, 0.5]}})
+    with pytest.raises(ValueError, match="one shape"):
+        dropout_plots.mask_figure(h, mask[:, :5], 0.5)
+
+
+def quiet(check, fn):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        result = check(fn)
+    return result, out.getvalue()
+
+
+@pytest.mark.parametrize("check, fn, phrase", [
+    (check_inverted_forward, lambda x, k, p, tr: x * k if tr else x, "did not scale"),
+    (check_inverted_forward, lambda x, k, p, tr: x * k / p if tr else x, "DROPPING"),
+    (check_inverted_forward, lambda x, k, p, tr: x * k / (1 - p) if tr else x * (1 - p), "book's mode"),
+    (check_inverted_forward, lambda x, k, p, tr: x * k / (1 - p), "still dropped"),
+    (check_dropout_backward, lambda layer, d: d * (layer.rng.random(d.shape) >= layer.ratio), "fresh mask"),
+    (check_dropout_backward, lambda layer, d: d * (np.random.random(d.shape) >= layer.ratio), "new mask"),
+    (check_dropout_backward, lambda layer, d: d * (layer.mask != 0), "forgot their scale"),
+    (check_dropout_backward, lambda layer, d: d * layer.mask / (1 - layer.ratio), "scaled twice"),
+    (check_fold_test_scale, lambda P, p: {k: v * (1 - p) if k[0] == "W" else v for k, v in P.items()}, "W1 too"),
+    (check_fold_test_scale, lambda P, p: {k: v * (1 - p) if k != "W1" else v for k, v in P.items()}, "bias"),
+    (check_fold_test_scale, lambda P, p: P, "unchanged"),
+    (check_mc_average, lambda net, x, n: softmax(np.mean([net.predict(x, train=True) for _ in range(n)], axis=0)),
+     "averaged the scores"),
+    (check_mc_average, lambda net, x, n: softmax(net.predict(x)), "eval mode"),
+    (check_mc_average, lambda net, x, n: None, "never ran"),
+])
+def test_checks_diagnose_typical_mistakes(check, fn, phrase):
+    result, printed = quiet(check, fn)
+    assert result is False
+    assert phrase in printed, printed
+
+
+def test_checks_pass_a_batched_mc_average_and_never_raise():
+    def batched(net, x, n):
+        scores = net.predict(np.repeat(x, n, axis=0), train=True)
+        return softmax(scores).reshape(len(x), n, -1).mean(axis=1)
+    assert quiet(check_mc_average, batched)[0] is True
+    for check in (check_inverted_forward, check_dropout_backward, check_fold_test_scale, check_mc_average):
+        assert quiet(check, "not a function")[0] is False
+        assert quiet(check, lambda *a: 1 / 0)[0] is False
