@@ -7,6 +7,16 @@
     optimizers.py  SGD, Momentum, RMSProp, Adam, AdamW, SGDW
     train.py       train() -> History, with early stopping and a per-epoch callback
     bench.py       python -m lib.bench: speed of the book's experiment
+
+For the notebooks:
+    panel.py       the live panels: sliders that retrain the network (overfitting_panel,
+                   penalty_panel, dropout_panel)
+    plots.py       Figure-returning plots;  progress.py  status lines
+    polyfit.py     chapter 1's polynomial example;  geometry.py  chapter 2's L1/L2 contours
+    mc_dropout.py, dropout_plots.py   chapter 3's MC dropout and figures
+    search.py      chapter 4's random search and method comparison
+    checks.py      the exercise-check machinery; checks_<chapter>.py the checks themselves
+    argcheck.py    argument checks shared by everything
 """
 from .data import load_mnist, take, train_val_split
 from .layers import Affine, Dropout, Relu, Sigmoid, SoftmaxWithLoss
