@@ -15,18 +15,6 @@ from .layers import Dropout, softmax
 from .net import MultiLayerNet
 
 
-def _safe(check):
-    """Turn an unexpected error inside a check (an odd return value) into a Wrong."""
-    def run():
-        try:
-            check()
-        except Wrong:
-            raise
-        except Exception as e:   # never let a check crash the notebook
-            raise Wrong(f"could not check the result ({type(e).__name__}: {e})") from None
-    return run
-
-
 def _array(value, what, shape):
     """The reader's result as a float64 array of the expected shape, or Wrong."""
     if value is None:
@@ -113,7 +101,7 @@ def check_inverted_forward(fn):
         got = _array(call(fn, x, np.ones_like(x, dtype=bool), 0.0, True), "the output for ratio 0", x.shape)
         if not _same(got, x):
             raise Wrong(_first_difference(got, x, "with ratio 0 (nothing dropped) the output"))
-    return verdict("inverted dropout forward", _safe(check),
+    return verdict("inverted dropout forward", check,
                    "kept units are divided by (1 - ratio) in training, and the test-time layer is the identity")
 
 
@@ -171,7 +159,7 @@ def check_dropout_backward(fn):
                 if _same(got, wrong):
                     raise Wrong(message + f" ({mode} mode, ratio {ratio})")
             raise Wrong(_first_difference(got, right, f"dx ({mode} mode, ratio {ratio})"))
-    return verdict("dropout backward", _safe(check),
+    return verdict("dropout backward", check,
                    "the gradient flows through exactly the units forward kept, with the same scale")
 
 
@@ -239,7 +227,7 @@ def check_fold_test_scale(fn):
         x = rng.random((5, 12))
         if not np.allclose(plain.predict(x), book.predict(x, train=False)):
             raise Wrong("the plain network with your parameters does not reproduce the book network's test output")
-    return verdict("the test-time scale moved into the weights", _safe(check),
+    return verdict("the test-time scale moved into the weights", check,
                    "W2, W3, ... times (1 - ratio) turn the book's network into one with no test-time scaling")
 
 
@@ -324,5 +312,5 @@ def check_mc_average(fn):
             if not np.allclose(got.sum(axis=1), 1, atol=1e-6):
                 raise Wrong("each row of your result should be a probability distribution summing to 1")
             raise Wrong(_first_difference(got, right, "the MC average"))
-    return verdict("MC-dropout average", _safe(check),
+    return verdict("MC-dropout average", check,
                    "the mean of the masked networks' probabilities, one pass per mask")

@@ -15,18 +15,6 @@ from .checks import Wrong, call, compare, verdict
 from .polyfit import fit, make_data
 
 
-def _safe(check):
-    """Turn an unexpected error inside a check (an odd return value) into a Wrong."""
-    def run():
-        try:
-            check()
-        except Wrong:
-            raise
-        except Exception as e:   # never let a check crash the notebook
-            raise Wrong(f"could not check the result ({type(e).__name__}: {e})") from None
-    return run
-
-
 def _close(a, b):
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-9)
@@ -98,7 +86,7 @@ def check_train_test_gap(fn):
                     raise Wrong("your gap is in percent (100 times too large); keep accuracies as "
                                 "fractions between 0 and 1")
             compare(arr, expected, "the gap")
-    return verdict("train-test gap", _safe(check),
+    return verdict("train-test gap", check,
                    "one value per recorded epoch, train minus test, negative where the test set is ahead.")
 
 
@@ -153,7 +141,7 @@ def check_peak_epoch(fn):
                 raise Wrong("that is where the test accuracy is LOWEST; look for the highest")
             raise Wrong(f"on a hidden history (epochs {h['epoch'][0]}, {h['epoch'][1]}, ..., {h['epoch'][-1]}) "
                         f"you returned {got!r}; the test accuracy peaks at epoch {expected}")
-    return verdict("peak epoch", _safe(check),
+    return verdict("peak epoch", check,
                    "the epoch of the best test accuracy, the earliest on a tie.")
 
 
@@ -215,7 +203,7 @@ def check_choose_degree(fn):
             if d != best:
                 raise Wrong(f"with max_degree={max_degree} the smallest validation MSE is at degree {best}, "
                             f"you returned {degree!r}")
-    return verdict("choose the degree", _safe(check),
+    return verdict("choose the degree", check,
                    "the validation error picks the degree; the training error would always pick the largest.")
 
 
@@ -304,5 +292,5 @@ def check_split_validation(fn):
                         "were sorted by class it would hold one or two digits only. Shuffle first")
         if np.array_equal(np.sort(first), np.sort(second)):
             raise Wrong("seed=0 and seed=1 give the same validation set; use the seed for the random order")
-    return verdict("validation split", _safe(check),
+    return verdict("validation split", check,
                    "a seeded random split of the training set; the test set is left untouched.")

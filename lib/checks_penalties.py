@@ -13,18 +13,6 @@ import numpy as np
 from .checks import Wrong, call, compare, verdict
 
 
-def _safe(check):
-    """Turn an unexpected error inside a check (an odd return value) into a Wrong."""
-    def run():
-        try:
-            check()
-        except Wrong:
-            raise
-        except Exception as e:   # never let a check crash the notebook
-            raise Wrong(f"could not check the result ({type(e).__name__}: {e})") from None
-    return run
-
-
 def _numbers(value, what):
     """The reader's result as a float array, or Wrong."""
     if value is None:
@@ -92,7 +80,7 @@ def check_l2_penalty_gradient(fn):
                     raise Wrong(f"for {key!r} you return the penalty's value per weight, not its "
                                 "derivative: d/dw of (λ/2)·w² is λ·w")
                 compare(g, lam * p, f"the gradient for {key!r}")
-    return verdict("L2 penalty gradient", _safe(check),
+    return verdict("L2 penalty gradient", check,
                    "λ·W for every weight matrix, 0 for the biases. Added to backprop's dW, it makes the "
                    "SGD step W ← (1 − ηλ)·W − η·dE/dW: weight decay.")
 
@@ -129,7 +117,7 @@ def check_l1_subgradient(fn):
                 raise Wrong(f"at w = 0 you give {at_zero[np.abs(at_zero) > lam][0]:.4g}; |w| has a kink "
                             f"there and any value between −λ and λ (here ±{lam}) is a subgradient. "
                             "np.sign(0) = 0 is the usual choice")
-    return verdict("L1 subgradient", _safe(check),
+    return verdict("L1 subgradient", check,
                    "λ·sign(W): the same pull λ on a weight of 0.001 as on a weight of 3.")
 
 
@@ -160,7 +148,7 @@ def check_soft_threshold(fn):
                             f"w = {w[neg][0]} should give {expected[neg][0]:.4g}, you give {got[neg][0]:.4g}. "
                             "Shrink |w| and keep the sign")
             compare(got, expected, f"the result for threshold {t}")
-    return verdict("soft threshold", _safe(check),
+    return verdict("soft threshold", check,
                    "every weight moves t toward 0 and the ones within t of 0 land exactly on 0.")
 
 
@@ -208,5 +196,5 @@ def check_zeroed_first(fn):
                 raise Wrong("those are the weights L1 zeroes last: the ones with the largest a·|c|")
             raise Wrong(f"for c = {c.tolist()}, a = {a.tolist()} and k = {k} you give {got.tolist()}; "
                         f"expected {expected.tolist()}. Hint: at the optimum, w_i = sign(c_i)·max(|c_i| − λ/a_i, 0)")
-    return verdict("which weights L1 zeroes first", _safe(check),
+    return verdict("which weights L1 zeroes first", check,
                    "weight i stays at 0 once λ ≥ a_i·|c_i|, the data's pull at w = 0; the weakest pull goes first.")
