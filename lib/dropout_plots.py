@@ -11,7 +11,7 @@ pyplot), drawn with the projector-sized fonts of lib/plots.py.
 """
 import numpy as np
 
-from .plots import TEST_COLOR, TRAIN_COLOR, new_figure, with_fonts
+from .plots import TEST_COLOR, new_figure, with_fonts
 
 RUN_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
 
