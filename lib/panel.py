@@ -5,7 +5,7 @@
     penalty_panel(penalty="L2", lam=0.1)      # ... starting at another setting
 
 Every panel trains the book's experiment (section 6.4): 300 training images, a 784-100x6-10 ReLU
-network, SGD lr 0.01, batch 100, a fixed 200 epochs, seed 0; accuracy is recorded every 5 epochs,
+network, SGD lr 0.01, batch 100, a fixed 200 epochs, seed 0; accuracy is recorded every 8 epochs,
 on the training images and on a fixed subset of 2,000 test images.  When a control changes:
   1. a setting trained before comes from `panel.cache` at once; otherwise the status line says what
      is trained (within milliseconds) and `train()` runs inside the widget's callback, whose
@@ -40,7 +40,7 @@ from .plots import TEST_COLOR, TRAIN_COLOR, to_png
 from .progress import Status
 from .train import History, train
 
-EPOCHS, EVAL_EVERY, N_TEST = 200, 5, 2000
+EPOCHS, EVAL_EVERY, N_TEST = 200, 8, 2000
 FIRST_DRAW, DRAW_EVERY = 0.1, 0.25      # seconds of training before the first picture; then between pictures
 ZERO_TOL = 1e-3                         # |w| below this counts as "about zero"
 _DATA, _DATA_LOCK = None, threading.Lock()

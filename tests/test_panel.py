@@ -63,7 +63,7 @@ def test_set_trains_exactly_those_values(trained):
     net = trained[-1]["net"]
     assert net.weight_decay_lambda == 0.1 and net.l1_lambda == 0.0 and net.hidden_size_list == [100] * 6
     assert trained[-1]["n_train"] == 300 and trained[-1]["n_test"] == 2000
-    assert trained[-1]["epochs"] == EPOCHS and trained[-1]["eval_every"] == 5 and trained[-1]["lr"] == 0.01
+    assert trained[-1]["epochs"] == EPOCHS and trained[-1]["eval_every"] == panel_module.EVAL_EVERY and trained[-1]["lr"] == 0.01
     assert panel.image.value != before and png_size(panel.image.value)[0] > 500
     assert shown_setting(panel) == {"penalty": "L2", "lam": 0.1}
     assert panel.status.value.startswith("✅ L2, λ = 0.1: train ") and "trained in" in panel.status.value
@@ -255,7 +255,7 @@ def test_real_defaults(trained):
     seconds = time.perf_counter() - start
     run = panel.cache[panel._key({"dropout_ratio": 0.0})]
     assert trained[-1]["epochs"] == 200 and trained[-1]["n_train"] == 300 and trained[-1]["n_test"] == 2000
-    assert run.history.epoch[:3] == [1, 5, 10] and run.history.epoch[-1] == 200
+    assert run.history.epoch[:3] == [1, panel_module.EVAL_EVERY, 2 * panel_module.EVAL_EVERY] and run.history.epoch[-1] == 200
     assert len(pictures) >= 2 + 1 and pictures[-1] == run.png    # partial pictures while training, then the final
     h = run.history
     assert h.train_acc[-1] == 1.0 and h.train_acc[-1] - h.test_acc[-1] > 0.1   # the book's overfitting
