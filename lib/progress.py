@@ -52,25 +52,39 @@ def progress(iterable, what, total=None):
     status.finish()
 
 
-def epoch_status(what, epochs=None):
-    """A train() callback that shows the epoch and the latest accuracies on one line."""
+def epoch_status(what, epochs=None, eval_name=None, stream=None):
+    """A train() callback that shows the epoch and the latest accuracies on one line.
+
+    eval_name: what to call the evaluation set (x_test, t_test of train()) on the line.  Default:
+        "validation" when training uses early stopping (it must not see the test set), else "test".
+    With early stopping the last line reports the epoch whose weights were kept, with that epoch's
+    own accuracies, not the last epoch's.
+    stream: where the line goes (default sys.stdout).
+    """
     status = None
 
     def callback(epoch, history):
         nonlocal status
         if status is None:
-            status = Status(what, epochs or history.settings.get("epochs", epoch))
-        accs = []
-        if history.train_acc:
-            accs.append(f"train {history.train_acc[-1]:.3f}")
-        if history.test_acc:
-            accs.append(f"test {history.test_acc[-1]:.3f}")
-        if history.stopped_early:
-            best = f", best epoch {history.best_epoch}" if history.best_epoch else ""
-            status.finish(f"stopped early at epoch {epoch}{best}: " + ", ".join(accs))
-        elif epoch >= status.total:
-            status.finish(", ".join(accs))
+            status = Status(what, epochs or history.settings.get("epochs", epoch), stream=stream)
+        name = eval_name or ("validation" if history.best_epoch is not None else "test")
+
+        def accs(i):      # the accuracies recorded at history index i
+            parts = []
+            if history.train_acc:
+                parts.append(f"train {history.train_acc[i]:.3f}")
+            if history.test_acc:
+                parts.append(f"{name} {history.test_acc[i]:.3f}")
+            return ", ".join(parts)
+
+        done = history.stopped_early or epoch >= status.total
+        if done and history.best_epoch is not None:
+            kept = history.epoch.index(history.best_epoch)
+            stop = f"stopped early at epoch {epoch}" if history.stopped_early else f"ran all {epoch} epochs"
+            status.finish(f"{stop}; kept the weights of epoch {history.best_epoch}: {accs(kept)}")
+        elif done:
+            status.finish((f"stopped at epoch {epoch}: " if history.stopped_early else "") + accs(-1))
         else:
-            status.update(epoch, ", ".join(accs))
+            status.update(epoch, accs(-1))
 
     return callback

@@ -1,11 +1,14 @@
 """The training loop: the book's overfitting experiment, early stopping, callbacks, divergence,
 mini-batch sampling and reproducibility."""
+import io
+
 import numpy as np
 import pytest
 
 from lib.data import load_mnist
 from lib.net import MultiLayerNet
 from lib.optimizers import SGD
+from lib.progress import epoch_status
 from lib.train import History, TrainingDiverged, evaluate, train
 
 
@@ -198,3 +201,29 @@ def test_evaluate_in_chunks_matches_whole_batch():
     acc, loss = evaluate(net, x, t, batch=7)
     assert acc == net.accuracy(x, t)
     assert loss == pytest.approx(net.data_loss(x, t), rel=1e-12)   # eval mode: no dropout noise
+
+
+def test_early_stopping_status_reports_the_kept_epoch_and_calls_the_set_validation(mnist):
+    """The status line's last words must be the numbers of the weights the net now holds."""
+    (x, t), _ = mnist
+    x_tr, t_tr, x_val, t_val = x[:300], t[:300], x[300:800], t[300:800]
+    stream = io.StringIO()
+    net = MultiLayerNet(784, [100] * 3, 10, seed=0)
+    h = train(net, x_tr, t_tr, x_val, t_val, epochs=300, lr=0.01, patience=5,
+              callback=epoch_status("es", epochs=300, stream=stream))
+    last = stream.getvalue().rsplit("\r", 1)[-1]
+    kept = h.epoch.index(h.best_epoch)
+    assert h.epoch[-1] != h.best_epoch                       # the last epoch is not the kept one
+    assert f"stopped early at epoch {h.epoch[-1]}" in last
+    assert f"kept the weights of epoch {h.best_epoch}" in last
+    assert f"validation {h.test_acc[kept]:.3f}" in last and "test" not in last
+    assert f"train {h.train_acc[kept]:.3f}" in last
+
+
+@pytest.mark.parametrize("eval_name, expected", [(None, "test 0.500"), ("validation", "validation 0.500")])
+def test_status_without_early_stopping_names_the_set_as_told(eval_name, expected):
+    h = History({"epochs": 2})
+    h.epoch, h.train_acc, h.test_acc = [1, 2], [0.5, 0.75], [0.25, 0.5]
+    stream = io.StringIO()
+    epoch_status("run", eval_name=eval_name, stream=stream)(2, h)
+    assert stream.getvalue().rstrip().endswith(f"train 0.750, {expected}")
