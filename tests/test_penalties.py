@@ -6,7 +6,7 @@ import pytest
 from lib.data import load_mnist
 from lib.net import MultiLayerNet
 from lib.optimizers import SGD
-from lib.penalties import L1, L2, soft_threshold
+from lib.penalties import L1, L2, decay_budget, l2_shrink_factor, soft_threshold
 from lib.train import train
 
 
@@ -116,3 +116,31 @@ def test_loss_is_data_loss_plus_penalty(mnist500):
     assert h.penalty[-1] == pytest.approx(net.penalty(), rel=1e-12)
     assert h.train_loss[-1] == pytest.approx(net.data_loss(x, t), rel=1e-5)
     assert h.penalty[-1] > 0.05 * h.train_loss[-1]      # big enough that mixing them up would show
+
+
+def test_l2_shrink_factor_is_what_penalty_only_sgd_steps_leave():
+    """(1 - lr*lam)**steps is exactly what SGD on the L2 penalty alone does to a weight, and it is
+    close to exp(-decay_budget) for small lr*lam."""
+    W = np.array([[1.0, -2.0], [0.5, 3.0]])
+    lr, lam, steps = 0.01, 0.03, 603
+    w = W.copy()
+    for _ in range(steps):
+        w -= lr * L2(lam).grad(w)
+    np.testing.assert_allclose(w, W * l2_shrink_factor(lr, lam, steps), rtol=1e-12)
+    assert decay_budget(lr, lam, steps) == pytest.approx(0.1809)
+    assert l2_shrink_factor(lr, lam, steps) == pytest.approx(np.exp(-0.1809), rel=1e-3)
+
+
+def test_equal_budgets_shrink_alike_and_l1_budget_is_the_total_pull():
+    assert l2_shrink_factor(0.01, 0.1, 600) == pytest.approx(l2_shrink_factor(0.1, 0.01, 600), rel=3e-3)
+    w = np.array([5.0, -5.0, 0.001])
+    for _ in range(600):
+        w = L1(0.1).prox(w, 0.01)
+    np.testing.assert_allclose(w, [5 - decay_budget(0.01, 0.1, 600), -5 + 0.6, 0.0])
+
+
+@pytest.mark.parametrize("args, message", [((-0.1, 0.1, 10), "lr"), ((0.1, -1, 10), "lam"),
+                                           ((0.1, 0.1, -5), "steps"), ((1.0, 2.0, 10), "lr \\* lam")])
+def test_budget_helpers_reject_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        l2_shrink_factor(*args)
