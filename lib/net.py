@@ -1,5 +1,13 @@
-"""MultiLayerNet: a fully connected network, with the argument names of the book's
-MultiLayerNetExtend so that its scripts port with little change.
+"""MultiLayerNet: a fully connected network with the book's interface (params, predict, loss,
+gradient, accuracy, numerical_gradient) and the argument names of its MultiLayerNet and
+MultiLayerNetExtend.  What a book script (ch06/overfit_*.py) needs to know:
+  - the book's spellings work as they are: use_dropout=True, dropout_ration=0.2 (the book's typo),
+    predict(x, train_flg=True), loss(x, t, train_flg=True); with use_dropout the dropout mode is
+    the book's own (scale by 1 - ratio at test time), so the book's numbers come back; this
+    library's own default is inverted dropout (chapter 3 shows the two do not train alike);
+  - not here: batch normalization (use_batchnorm=True raises) and the book's Trainer class
+    (use lib.train.train, or the book's loop: grads = net.gradient(x, t); optimizer.update(...));
+  - the book's Adam differs slightly, see lib.optimizers.Adam.
 
     input -> [Affine -> activation -> (Dropout)] x len(hidden_size_list) -> Affine -> SoftmaxWithLoss
 
@@ -25,11 +33,16 @@ class MultiLayerNet:
     dropout_ratio: 0 for none; dropout_mode: 'inverted' or 'book'.
     seed: int or numpy Generator, used for the initial weights and the dropout masks.
     dtype: numpy.float32 (fast, default) or numpy.float64 (for gradient checks).
+    The book's MultiLayerNetExtend spellings: use_dropout (bool) with dropout_ration (default 0.5,
+    as in the book) means dropout_ratio, and then dropout_mode defaults to 'book'.
     """
 
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
                  weight_init_std="relu", weight_decay_lambda=0.0, l1_lambda=0.0, dropout_ratio=0.0,
-                 seed=0, dtype=np.float32, dropout_mode="inverted", l1_method="subgradient"):
+                 seed=0, dtype=np.float32, dropout_mode=None, l1_method="subgradient",
+                 use_dropout=None, dropout_ration=None, use_batchnorm=False):
+        dropout_ratio, dropout_mode = _book_dropout_args(dropout_ratio, dropout_mode, use_dropout,
+                                                         dropout_ration, use_batchnorm)
         self.input_size = check_int("input_size", input_size, 1)
         self.hidden_size_list = [check_int(f"hidden_size_list[{i}]", h, 1)
                                  for i, h in enumerate(_as_list(hidden_size_list))]
@@ -64,8 +77,10 @@ class MultiLayerNet:
         self.last_layer = SoftmaxWithLoss()
 
     # --- forward -----------------------------------------------------------------------------
-    def predict(self, x, train=False):
-        """Scores (N, output_size) before softmax.  train=True draws dropout masks."""
+    def predict(self, x, train=False, train_flg=None):
+        """Scores (N, output_size) before softmax.  train=True draws dropout masks.
+        train_flg: the book's name for train."""
+        train = train if train_flg is None else train_flg
         x = x.astype(self.dtype, copy=False)
         for layer in self.layers:
             x = layer.forward(x, train) if isinstance(layer, Dropout) else layer.forward(x)
@@ -79,14 +94,14 @@ class MultiLayerNet:
             total += self.l2.value(W) + self.l1.value(W)
         return total
 
-    def data_loss(self, x, t, train=False):
+    def data_loss(self, x, t, train=False, train_flg=None):
         """Cross-entropy of the predictions, without the penalty."""
         x, t = self._check(x, t)
-        return log_softmax_loss(self.predict(x, train), t)
+        return log_softmax_loss(self.predict(x, train, train_flg), t)
 
-    def loss(self, x, t, train=False):
-        """Data loss + penalty (the quantity that training minimizes)."""
-        return self.data_loss(x, t, train) + self.penalty()
+    def loss(self, x, t, train=False, train_flg=None):
+        """Data loss + penalty (the quantity that training minimizes).  train_flg: the book's name."""
+        return self.data_loss(x, t, train, train_flg) + self.penalty()
 
     def accuracy(self, x, t):
         """Share of examples whose highest score is the right class (eval mode, no dropout)."""
@@ -170,6 +185,24 @@ class MultiLayerNet:
     def _check(self, x, t):
         check_inputs("x", x, self.input_size)
         return x, check_labels("t", t, len(x), self.output_size)
+
+
+def _book_dropout_args(dropout_ratio, dropout_mode, use_dropout, dropout_ration, use_batchnorm):
+    """(dropout_ratio, dropout_mode) from this library's arguments or the book's spellings."""
+    if use_batchnorm:
+        raise NotImplementedError("use_batchnorm=True: batch normalization is not part of this library "
+                                  "(the series is about overfitting); allowed: use_batchnorm=False")
+    if use_dropout is None and dropout_ration is None:
+        return dropout_ratio, dropout_mode or "inverted"
+    if dropout_ratio:
+        raise TypeError("give either dropout_ratio (this library) or use_dropout/dropout_ration (the "
+                        f"book's spelling), not both; got dropout_ratio={dropout_ratio!r}, "
+                        f"use_dropout={use_dropout!r}, dropout_ration={dropout_ration!r}")
+    if not isinstance(use_dropout, (bool, type(None))):
+        raise TypeError(f"use_dropout must be True or False, got {use_dropout!r}")
+    if not use_dropout:       # the book ignores dropout_ration unless use_dropout is True
+        return 0.0, dropout_mode or "inverted"
+    return (0.5 if dropout_ration is None else dropout_ration), dropout_mode or "book"
 
 
 def _as_list(sizes):

@@ -66,6 +66,11 @@ class Adam:
 
     weight_decay > 0 makes it AdamW (decoupled): W <- W - lr * weight_decay * W, outside the
     adaptive step (which would otherwise rescale it per weight).
+
+    The book's Adam (common/optimizer.py) folds the bias corrections into the step size and adds
+    its epsilon 1e-7 to the uncorrected sqrt(v): W <- W - lr*sqrt(1-b2**k)/(1-b1**k) * m/(sqrt(v)+1e-7).
+    That is this formula with eps = 1e-7/sqrt(1 - b2**k), an epsilon that shrinks from about 3e-6
+    at step 1 to 1e-7, so book Adam runs are close to these but do not reproduce them bit for bit.
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
@@ -91,7 +96,13 @@ class Adam:
 
 
 def AdamW(lr=0.001, weight_decay=0.01, **kwargs):
-    """Adam with decoupled weight decay (Loshchilov and Hutter)."""
+    """Adam with decoupled weight decay (Loshchilov and Hutter), scaled as in PyTorch.
+
+    Here, as in PyTorch's torch.optim.AdamW, the decay step is lr * weight_decay * W: the decay is
+    multiplied by Adam's step size lr.  In Loshchilov and Hutter's paper the decay is
+    eta_t * lambda * W, multiplied by the schedule multiplier eta_t but not by the step size alpha,
+    so their lambda is PyTorch's weight_decay * lr (with a constant schedule, eta_t = 1).
+    """
     return Adam(lr=lr, weight_decay=weight_decay, **kwargs)
 
 
