@@ -13,7 +13,8 @@ For the notebooks:
                    penalty_panel, dropout_panel)
     plots.py       Figure-returning plots;  progress.py  status lines
     polyfit.py     chapter 1's polynomial example;  geometry.py  chapter 2's L1/L2 contours
-    mc_dropout.py, dropout_plots.py   chapter 3's MC dropout and figures
+    mc_dropout.py, dropout_plots.py   chapter 3's MC dropout (and auroc) and figures
+    dropout_modes.py  chapter 3: the book's dropout as rescaled inverted dropout (ScaledSGD)
     search.py      chapter 4's random search and method comparison
     checks.py      the exercise-check machinery; checks_<chapter>.py the checks themselves
     argcheck.py    argument checks shared by everything

@@ -7,7 +7,9 @@ pyplot), drawn with the projector-sized fonts of lib/plots.py.
     runs_figure            train/test curves of several runs, one panel per setting
     mc_convergence_figure  MC-dropout average against T: agreement with the eval-mode network
     mc_digits_figure       digits with the class probabilities of many masks (mean and spread)
-    ratio_sweep_figure     validation and train accuracy against the dropout ratio
+    error_flag_figure      how well uncertainty scores flag wrong predictions: error rate by
+                           quartile of each score, and ROC curves with their areas
+    ratio_sweep_figure     validation and train accuracy against the dropout ratio (with a zoom)
 """
 import numpy as np
 
@@ -189,14 +191,60 @@ def mc_digits_figure(images, samples, labels, notes=None, title=None, width=None
 
 
 @with_fonts
-def ratio_sweep_figure(all_ratios, sweeps, chosen=None, title=None, ylim=None, width=11, height=5.2):
+def error_flag_figure(flags, title=None, width=13, height=5):
+    """How well each uncertainty score flags wrong predictions.
+
+    flags: {label: (score (N,), wrong (N,) booleans)}, higher score = "more doubtful", wrong =
+    the prediction the score belongs to is wrong.  Left: error rate in each quarter of the images
+    sorted by the score (grouped bars).  Right: the ROC curve of each score (share of the errors
+    flagged against share of the correct answers flagged, as the threshold falls), with its area
+    (lib.mc_dropout.auroc) in the legend; the diagonal is chance."""
+    from .mc_dropout import auroc
+    if not flags:
+        raise ValueError("flags is empty: give {label: (score, wrong)}")
+    fig, (ax, ax2) = new_figure(width, height, ncols=2)
+    width_bar = 0.8 / len(flags)
+    for k, ((label, (score, wrong)), color) in enumerate(zip(flags.items(), RUN_COLORS)):
+        score, wrong = np.asarray(score, dtype=float), np.asarray(wrong, dtype=bool)
+        quarter = np.searchsorted(np.quantile(score, [0.25, 0.5, 0.75]), score)
+        rates = [100 * wrong[quarter == q].mean() for q in range(4)]
+        x = np.arange(4) + (k - (len(flags) - 1) / 2) * width_bar
+        bars = ax.bar(x, rates, width_bar, color=color, label=label)
+        ax.bar_label(bars, fmt="%.1f", fontsize=10, padding=2)
+        order = np.argsort(-score, kind="mergesort")
+        hits = np.concatenate([[0], np.cumsum(wrong[order])]) / max(wrong.sum(), 1)
+        false = np.concatenate([[0], np.cumsum(~wrong[order])]) / max((~wrong).sum(), 1)
+        ax2.plot(false, hits, color=color, lw=2.4, label=f"{label}: area {auroc(score, wrong):.3f}")
+    ax.set_xticks(range(4), ["lowest\n25%", "second\n25%", "third\n25%", "highest\n25%"])
+    ax.set(xlabel="quarter of the test images, sorted by the score", ylabel="error rate (%)",
+           title="Error rate by quarter of the score")
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(loc="upper left", fontsize=10)
+    ax2.plot([0, 1], [0, 1], color="grey", ls=":", lw=1.5, label="chance: area 0.5")
+    ax2.set(xlabel="share of the correct predictions flagged", ylabel="share of the errors flagged",
+            xlim=(0, 1), ylim=(0, 1.01), title="ROC curve: flag the images above a threshold")
+    ax2.grid(alpha=0.3)
+    ax2.legend(loc="lower right", fontsize=10)
+    if title:
+        fig.suptitle(title, fontsize=14)
+    return fig
+
+
+@with_fonts
+def ratio_sweep_figure(all_ratios, sweeps, chosen=None, title=None, ylim=None, zoom_ratios=None,
+                       width=11, height=5.2):
     """Accuracy against the dropout ratio (linear axis).
 
     all_ratios: the ratios (K,) of every sweep, unless a sweep gives its own under the key "ratios".
     sweeps: {label: {"validation": scores (K, n_seeds), "train": scores (K, n_seeds)}}: validation
     drawn solid with a band from the lowest to the highest seed, train dotted.  Each label gets
-    a colour.  chosen: a ratio to mark with a dashed vertical line."""
-    fig, ax = new_figure(width, height)
+    a colour.  chosen: a ratio to mark with a dashed vertical line.
+    zoom_ratios: if given, a second panel shows the validation accuracy of every seed (one thin
+    line per seed, paired across ratios, and the mean) for these ratios only, with the y axis
+    zoomed to those values, so that differences of a point are visible next to the seed spread."""
+    fig, axes = new_figure(width * (1.8 if zoom_ratios is not None else 1), height,
+                           ncols=2 if zoom_ratios is not None else 1, squeeze=False)
+    ax = axes[0, 0]
     for (label, rows), color in zip(sweeps.items(), RUN_COLORS):
         ratios = np.asarray(rows.get("ratios", all_ratios), dtype=float)
         for row, style in (("validation", "o-"), ("train", "s:")):
@@ -218,4 +266,24 @@ def ratio_sweep_figure(all_ratios, sweeps, chosen=None, title=None, ylim=None, w
         ax.set_ylim(*ylim)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=10, ncol=2)
+    if zoom_ratios is None:
+        return fig
+    zoom = axes[0, 1]
+    low, high = np.inf, -np.inf
+    for (label, rows), color in zip(sweeps.items(), RUN_COLORS):
+        ratios = np.asarray(rows.get("ratios", all_ratios), dtype=float)
+        pick = np.isin(ratios, zoom_ratios)
+        scores = np.asarray(rows["validation"], dtype=float)[pick]
+        for seed_scores in scores.T:
+            zoom.plot(ratios[pick], seed_scores, "o-", color=color, lw=1, ms=4, alpha=0.45)
+        zoom.plot(ratios[pick], scores.mean(axis=1), "o-", color=color, lw=2.8, ms=8, label=f"{label}: mean")
+        low, high = min(low, scores.min()), max(high, scores.max())
+    zoom.plot([], [], "o-", color="grey", lw=1, ms=4, alpha=0.6, label="one seed (thin)")
+    margin = 0.1 * (high - low) + 1e-3
+    zoom.set_ylim(low - margin, high + margin)
+    zoom.set_xticks(np.asarray(zoom_ratios, dtype=float))
+    zoom.set(xlabel="dropout ratio p", ylabel="validation accuracy",
+             title=f"Zoom: validation accuracy, every seed (y from {low - margin:.2f})")
+    zoom.grid(alpha=0.3)
+    zoom.legend(loc="lower left", fontsize=10)
     return fig

@@ -66,7 +66,10 @@ class Dropout:
     mode='inverted' (default, as PyTorch and Keras): in training, kept units are divided by
         (1 - ratio) so the expected activation is unchanged; at test time the layer is the identity.
     mode='book' (the book's variant): in training, kept units pass unscaled; at test time every
-        unit is multiplied by (1 - ratio).  Same expected activation, more work at test time.
+        unit is multiplied by (1 - ratio).  Same expected activation at this layer, but NOT the
+        same training under SGD: a book-mode network is an inverted-mode one whose weights after
+        each dropout layer start (1 - ratio) times smaller and learn with a (1 - ratio)**2 times
+        smaller learning rate (lib/dropout_modes.py; chapter 3, section 4.3).
 
     forward(x, train): x (N, H) -> (N, H).  Masks come from `rng` (a numpy Generator or a seed).
     Set `frozen = True` to reuse the last mask on every call: a numerical gradient check needs

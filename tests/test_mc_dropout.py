@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from lib.checks_dropout import (check_dropout_backward, check_fold_test_scale, check_inverted_forward,
                                 check_mc_average)
 from lib.layers import softmax
-from lib.mc_dropout import eval_probabilities, mc_predict, mc_samples, mc_spread, running_agreement
+from lib.mc_dropout import auroc, eval_probabilities, mc_predict, mc_samples, mc_spread, running_agreement
 from lib.net import MultiLayerNet
 from lib import dropout_plots
 
@@ -131,3 +131,32 @@ def test_checks_pass_a_batched_mc_average_and_never_raise():
     for check in (check_inverted_forward, check_dropout_backward, check_fold_test_scale, check_mc_average):
         assert quiet(check, "not a function")[0] is False
         assert quiet(check, lambda *a: 1 / 0)[0] is False
+
+
+# ------------------------------------------------------------------ auroc
+
+def brute_force_auroc(scores, positive):
+    """Every (positive, negative) pair: 1 if the positive scores higher, 1/2 for a tie."""
+    pos, neg = scores[positive], scores[~positive]
+    return np.mean([(a > b) + 0.5 * (a == b) for a in pos for b in neg])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_auroc_equals_the_pairwise_count(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 80))
+    scores = rng.integers(0, 6, n).astype(float) if seed % 2 else rng.random(n)   # with and without ties
+    positive = rng.random(n) < 0.3
+    positive[:2] = True, False
+    assert auroc(scores, positive) == pytest.approx(brute_force_auroc(scores, positive), abs=1e-12)
+
+
+def test_auroc_extremes_and_bad_input():
+    positive = np.array([False, False, True, True])
+    assert auroc(np.array([0.1, 0.2, 0.8, 0.9]), positive) == 1.0
+    assert auroc(np.array([0.9, 0.8, 0.2, 0.1]), positive) == 0.0
+    assert auroc(np.ones(4), positive) == 0.5
+    with pytest.raises(ValueError, match="at least one positive"):
+        auroc(np.ones(3), np.zeros(3, dtype=bool))
+    with pytest.raises(TypeError, match="booleans"):
+        auroc(np.ones(3), np.array([0, 1, 0]))
