@@ -8,6 +8,29 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+def announce_now(config, message):
+    """Print `message` on the terminal at once, past pytest's output capture, so that a slow phase
+    (building an extra environment, starting the browser) says what it does before a long silence."""
+    text = f"== {message}"
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if reporter is None or capture is None:
+        print(text, file=sys.__stderr__, flush=True)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.ensure_newline()
+        reporter.write_line(text, bold=True)
+        reporter.flush()
+
+
+@pytest.fixture(scope="session")
+def announce(pytestconfig):
+    """announce("building ... (about a minute)"): a line on the terminal now, even under capture."""
+    return lambda message: announce_now(pytestconfig, message)

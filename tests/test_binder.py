@@ -8,6 +8,7 @@ notebooks in notebooks/, where the setup cell makes `lib` importable.
 
 The last test rebuilds that environment in .venv-binder/ (gitignored; reused while the
 requirement files stay the same) and imports everything the notebooks need from notebooks/.
+It is marked `heavy`: `bash tests/run_all.sh --quick` leaves it out.
 """
 import hashlib
 import os
@@ -95,7 +96,7 @@ def binder_hash():
 
 
 @pytest.fixture(scope="module")
-def binder_python():
+def binder_python(announce):
     version = (BINDER / "runtime.txt").read_text().strip().split("-", 1)[1]
     base = shutil.which(f"python{version}")
     if base is None:
@@ -103,6 +104,8 @@ def binder_python():
     python, stamp = VENV / "bin" / "python", VENV / "binder.sha256"
     if python.exists() and stamp.exists() and stamp.read_text().strip() == binder_hash():
         return python
+    announce(f"building {VENV.name}/ as Binder does (pip install -r binder/requirements.txt): about 600 MB, "
+             "1-3 minutes with PyPI; reused by later runs")
     shutil.rmtree(VENV, ignore_errors=True)
     subprocess.run([base, "-m", "venv", str(VENV)], check=True)
     # As repo2docker does: from the repository root, pip install -r binder/requirements.txt.
@@ -116,6 +119,7 @@ def binder_python():
     return python
 
 
+@pytest.mark.heavy
 def test_binder_environment_runs_the_notebook_imports(binder_python):
     """In the Binder-like environment, from notebooks/ (where JupyterLab starts a notebook's
     kernel), the setup cell makes lib importable, and the widget stack is the one JupyterLab needs."""

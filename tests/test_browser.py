@@ -8,6 +8,7 @@ keyboard, and checks that
   - no cell shows a traceback, an error output or "Error displaying widget".
 Screenshots (before and after the slider moves) go to test-artifacts/browser/.
 
+Marked `heavy`: `bash tests/run_all.sh --quick` leaves it out.
 It needs Debian's Chromium (`apt-get install chromium`; Playwright's own browser download does
 not work offline) and Playwright for Python (in requirements.txt). Without them it is skipped.
 The notebooks run on copies in a temporary folder, so the committed files are never touched.
@@ -27,6 +28,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+pytestmark = pytest.mark.heavy
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -388,10 +391,13 @@ def chromium_path():
 
 
 @pytest.fixture(scope="module")
-def lab(chromium_path, tmp_path_factory):
+def lab(chromium_path, tmp_path_factory, announce):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)     # only this run's screenshots and log
     ARTIFACTS.mkdir(parents=True)
     nbs = panel_notebooks()
+    announce(f"browser test: JupyterLab and headless Chromium run {len(nbs)} chapters and move their sliders "
+             "(a few minutes: each chapter runs top to bottom in the browser); screenshots in "
+             f"{ARTIFACTS.relative_to(ROOT)}/")
     tmp = tmp_path_factory.mktemp("lab")
     root = prepare_root(tmp, nbs)
     with JupyterLab(root, tmp, ARTIFACTS / "jupyter-server.log") as server:

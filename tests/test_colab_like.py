@@ -5,7 +5,8 @@ reused while they stay the same (a hash of the pins is stored in it).  In it:
   - a probe notebook builds each live panel, moves one control, and checks that the picture and
     the status line follow (this is the ipywidgets 7 code path of lib/panel.py);
   - every chapter notebook is executed top to bottom with nbconvert.
-Building the environment needs PyPI (about a minute the first time).
+Building the environment needs PyPI (about 450 MB, 1-3 minutes the first time).
+Marked `heavy`: `bash tests/run_all.sh --quick` leaves it out.
 """
 import hashlib
 import os
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+pytestmark = pytest.mark.heavy
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-colab"
@@ -36,10 +39,12 @@ def venv_python(venv=VENV):
     return venv / "bin" / "python"
 
 
-def build_venv(venv=VENV):
+def build_venv(venv=VENV, say=print):
     """Create (or reuse) the Colab-like environment; returns its python."""
     if venv_python(venv).exists() and STAMP.exists() and STAMP.read_text().strip() == pins_hash():
         return venv_python(venv)
+    say(f"building {venv.name}/ with Colab's widget stack ({', '.join(PINS[:3])}): about 450 MB, "
+        "1-3 minutes with PyPI; reused by later runs")
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     result = subprocess.run([str(venv_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check",
@@ -53,8 +58,11 @@ def build_venv(venv=VENV):
 
 
 @pytest.fixture(scope="module")
-def colab_python():
-    return build_venv()
+def colab_python(announce):
+    python = build_venv(say=announce)
+    announce(f"running the panels and all {len(NOTEBOOKS)} chapters again under Colab's stack in "
+             f"{VENV.name}/ (a few minutes: about as long as the notebooks' own run)")
+    return python
 
 
 def prepare_root(tmp, notebooks=()):
