@@ -59,16 +59,47 @@ def curves_figure(histories, title="Accuracy during training", test_name="test",
 
 
 def weight_histogram(ax, weights, label="", bins=81, zero_tol=1e-3, color="#1f77b4", limit=None):
-    """Histogram of weights with the share at about zero (|w| < zero_tol) in the legend."""
+    """Histogram of weights in (-limit, limit) drawn as an outline, with the share at about zero
+    (|w| < zero_tol) in the legend.  Weights beyond +-limit are not drawn (not piled into the edge
+    bars); weight_counts() counts them.  bins: a number, or an array of bar edges."""
     w = np.asarray(weights).ravel()
     limit = limit or float(np.percentile(np.abs(w), 99.5)) or 1.0
     share = float(np.mean(np.abs(w) < zero_tol))
-    ax.hist(np.clip(w, -limit, limit), bins=bins, range=(-limit, limit), color=color, alpha=0.8,
-            label=f"{label + ': ' if label else ''}{share:.0%} with |w| < {zero_tol:g}")
+    ax.hist(w, bins=bins, range=(-limit, limit), color=color, histtype="stepfilled", alpha=0.35,
+            edgecolor=color, lw=1.8, label=f"{label + ': ' if label else ''}{share:.0%} with |w| < {zero_tol:g}")
     ax.set_xlabel("weight value")
     ax.set_ylabel("count")
     ax.legend(loc="upper right")
     return share
+
+
+def histogram_limit(weights):
+    """The 99.5th percentile of |w| over all arrays of {label: weights}: where the axes of
+    weight_histograms_figure end (before rounding to whole bars, see histogram_edges)."""
+    return float(max(np.percentile(np.abs(np.asarray(w)), 99.5) for w in weights.values())) or 1.0
+
+
+def histogram_edges(limit, zero_tol=1e-3, bins=None):
+    """Bar edges from about -limit to limit, with one bar centred on 0.  bins=None: bars of width
+    2 * zero_tol, so the bar at 0 is exactly |w| < zero_tol (limit rounded up to a whole bar; if
+    that would take more than 601 bars, 81 bars instead); an int: that many bars (made odd)."""
+    if bins is None and limit / (2 * zero_tol) <= 300:
+        half = int(np.ceil(limit / (2 * zero_tol) - 0.5 - 1e-9))   # bars on each side of the middle one
+        return (np.arange(-half, half + 2) - 0.5) * 2 * zero_tol   # the middle bar is (-zero_tol, zero_tol)
+    return np.linspace(-limit, limit, (int(bins or 81) | 1) + 1)
+
+
+def weight_counts(weights, zero_tol=1e-3, limit=None, bins=None):
+    """What weight_histograms_figure (same arguments) writes on each panel, for {label: weights}:
+    {label: {"size", "exactly_0", "near_0" (|w| < zero_tol), "beyond" (|w| > limit: not drawn),
+    "limit" (where the axes end)}}."""
+    limit = float(histogram_edges(limit or histogram_limit(weights), zero_tol, bins)[-1])
+    out = {}
+    for label, w in weights.items():
+        w = np.asarray(w).ravel()
+        out[label] = {"size": w.size, "exactly_0": int(np.sum(w == 0)), "near_0": int(np.sum(np.abs(w) < zero_tol)),
+                      "beyond": int(np.sum(np.abs(w) > limit)), "limit": limit}
+    return out
 
 
 def digits_figure(images, titles=None, ncols=8, title=None, size=1.4):
@@ -191,19 +222,26 @@ def sweep_figure(sweeps, baseline=None, chosen=None, ylims=None, xlabel="λ (log
 
 
 @with_fonts
-def weight_histograms_figure(weights, zero_tol=1e-3, limit=None, title=None, height=4.4, bins=81):
-    """One histogram panel per entry of {label: weights}, on shared axes.  Each legend gives the
-    share with |w| < zero_tol; the text box gives the share that is exactly 0.  A spike at zero
-    far taller than the rest (L1) is cut at the top of the axes and its height written beside it,
-    so that the other histograms stay readable."""
+def weight_histograms_figure(weights, zero_tol=1e-3, limit=None, title=None, height=4.4, bins=None):
+    """One histogram panel per entry of {label: weights}, on shared axes from -limit to limit.
+
+    bins=None: bars of width 2 * zero_tol, so the bar at 0 holds exactly the weights with
+    |w| < zero_tol; an int gives that many bars (odd, so one holds 0).  The box on each panel
+    gives the counts of weight_counts(): exactly 0, |w| < zero_tol, and how many lie beyond the
+    axis (they are left out, not piled into the edge bars).  A bar at zero far taller than the
+    rest (L1) is cut at the top of the axes and its count written beside it, so that the other
+    histograms stay readable."""
     from matplotlib import ticker
     if not weights:
         raise ValueError("weights is empty: give {label: array of weights}")
     arrays = {k: np.asarray(v).ravel() for k, v in weights.items()}
-    limit = limit or float(max(np.percentile(np.abs(w), 99.5) for w in arrays.values())) or 1.0
-    counts = {k: np.histogram(np.clip(w, -limit, limit), bins=bins, range=(-limit, limit))[0]
-              for k, w in arrays.items()}
-    middle = bins // 2                          # the bin that holds 0 (bins is odd)
+    edges = histogram_edges(limit or histogram_limit(arrays), zero_tol, bins)
+    limit = float(edges[-1])
+    stats = weight_counts(arrays, zero_tol, limit, bins)
+    counts = {k: np.histogram(w, bins=edges)[0] for k, w in arrays.items()}
+    middle = (len(edges) - 1) // 2                                   # the bar that holds 0
+    lo, hi = edges[middle], edges[middle + 1]
+    bar_name = f"|w| < {zero_tol:g}" if np.isclose(hi, zero_tol) else f"{lo:.2g} ≤ w < {hi:.2g}"
     body = max(np.delete(c, middle).max() for c in counts.values())
     top = max(max(c.max() for c in counts.values()), 1)
     if top > 3 * body:                          # a spike: zoom on the bodies
@@ -211,17 +249,26 @@ def weight_histograms_figure(weights, zero_tol=1e-3, limit=None, title=None, hei
     fig, axes = new_figure(3.7 * len(arrays), height, ncols=len(arrays), squeeze=False, sharey=True)
     colors = ["#7f7f7f", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
     for ax, (label, w), color in zip(axes[0], arrays.items(), colors * 2):
-        weight_histogram(ax, w, bins=bins, zero_tol=zero_tol, color=color, limit=limit)
+        weight_histogram(ax, w, bins=edges, zero_tol=zero_tol, color=color, limit=limit)
+        ax.set_xlim(-limit, limit)
         ax.set_ylim(0, top * 1.05)
         spike = counts[label][middle]
         if spike > top * 1.05:
-            ax.annotate(f"{spike:,}\nweights\nat 0 ↑", (0, top * 1.05), xytext=(14, -95), textcoords="offset points",
-                        fontsize=11, color=color, arrowprops=dict(arrowstyle="->", color=color))
+            ax.annotate(f"bar at 0\ncut off:\n{spike:,}", (0, top * 1.05), xytext=(14, -105),
+                        textcoords="offset points", fontsize=10.5, color=color,
+                        arrowprops=dict(arrowstyle="->", color=color))
         ax.set_title(label)
         ax.xaxis.set_major_locator(ticker.MaxNLocator(5, symmetric=True))
-        ax.text(0.03, 0.95, f"exactly 0:\n{np.mean(w == 0):.1%}", transform=ax.transAxes, va="top",
-                fontsize=11, bbox=dict(boxstyle="round", facecolor="white", alpha=0.8))
-        ax.legend(loc="upper right", fontsize=9.5)
+        c = stats[label]
+        lines = [f"exactly 0: {c['exactly_0']:,} ({c['exactly_0'] / c['size']:.1%})",
+                 f"|w| < {zero_tol:g}: {c['near_0']:,} ({c['near_0'] / c['size']:.1%})"]
+        if bar_name != f"|w| < {zero_tol:g}":
+            lines.append(f"bar at 0: {bar_name}")
+        if c["beyond"]:
+            lines.append(f"beyond ±{limit:.3g}: {c['beyond']:,} (not drawn)")
+        ax.text(0.03, 0.95, "\n".join(lines), transform=ax.transAxes, va="top",
+                fontsize=10, bbox=dict(boxstyle="round", facecolor="white", alpha=0.8))
+        ax.get_legend().remove()                # one histogram per panel: the box says it all
         ax.set_ylabel("")
     axes[0][0].set_ylabel("count")
     if title:
@@ -231,16 +278,19 @@ def weight_histograms_figure(weights, zero_tol=1e-3, limit=None, title=None, hei
 
 @with_fonts
 def log_magnitude_figure(weights, mark=None, title=None, width=10, height=4.5):
-    """Histograms of log10 |w| for {label: weights} on one axes.  Exact zeros have no logarithm:
-    their share goes into the legend.  mark: {text: x} draws a vertical reference line at x."""
+    """Histograms of log10 |w| for {label: weights} on one axes, drawn as outlines (no blended
+    colours), each thinner than the one before, so that where two coincide both stay visible.  Exact zeros have no logarithm: their share goes into the legend, and so does the
+    count of weights beyond the axis (|w| < 1e-8 or > 1), if any.  mark: {text: x} draws a vertical reference line at x."""
     fig, ax = new_figure(width, height)
     colors = ["#ff7f0e", "#2ca02c", "#1f77b4", "#d62728"]
     bins = np.linspace(-8, 0, 65)
-    for (label, w), color in zip(weights.items(), colors * 2):
+    for i, ((label, w), color) in enumerate(zip(weights.items(), colors * 2)):
         w = np.asarray(w).ravel()
         nz = w[w != 0]
-        ax.hist(np.log10(np.abs(nz)), bins=bins, color=color, alpha=0.55,
-                label=f"{label}: {np.mean(w == 0):.1%} exactly 0")
+        outside = int(np.sum((np.abs(nz) < 10.0 ** bins[0]) | (np.abs(nz) > 10.0 ** bins[-1])))
+        ax.hist(np.log10(np.abs(nz)), bins=bins, color=color, histtype="step", lw=max(4.5 - 2 * i, 1.5),
+                label=f"{label}: {np.mean(w == 0):.1%} exactly 0"
+                      + (f", {outside:,} beyond the axis" if outside else ""))
     for text, x in (mark or {}).items():
         ax.axvline(np.log10(x), color="black", ls="--", lw=1.5, label=text)
     ax.set(xlabel="log10 |w|   (−5 means |w| = 0.00001)", ylabel="count", title=title or "Sizes of the weights")
@@ -331,27 +381,83 @@ def overfitting_figure(histories, title="Accuracy during training", test_name="t
 
 
 @with_fonts
-def capacity_figure(n_params, train_acc, test_acc, labels, title="Final accuracy against network size",
-                    width=10, height=4.8):
-    """Final train and test accuracy against the number of parameters (log axis); the gap is the
-    vertical distance, written beside each pair of points, and each network is labelled."""
-    n_params, train_acc, test_acc = (np.asarray(a, dtype=float) for a in (n_params, train_acc, test_acc))
-    if not (len(n_params) == len(train_acc) == len(test_acc) == len(labels)):
-        raise ValueError("n_params, train_acc, test_acc and labels must have the same length")
-    fig, ax = new_figure(width, height)
-    ax.plot(n_params, train_acc, "o-", color=TRAIN_COLOR, lw=2, ms=8, label="train (300 images)")
-    ax.plot(n_params, test_acc, "s--", color=TEST_COLOR, lw=2, ms=8, label="test (10,000 images)")
-    for n, a, b, label in zip(n_params, train_acc, test_acc, labels):
-        ax.vlines(n, b, a, color="grey", lw=6, alpha=0.25)
-        ax.annotate(f"gap {a - b:.2f}", (n, (a + b) / 2), xytext=(6, 0), textcoords="offset points",
-                    va="center", fontsize=10, color="#444444")
-        ax.annotate(label, (n, b), xytext=(0, -18), textcoords="offset points", ha="center", fontsize=10)
-    ax.set_xscale("log")
-    ax.set(xlabel="number of parameters (log scale)", ylabel="accuracy after training",
-           ylim=(min(0.4, test_acc.min() - 0.1), 1.03), title=title)
-    ax.set_xlim(n_params.min() / 1.6, n_params.max() * 1.8)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+def capacity_curves_figure(panels, title=None, width=13, height=4.8):
+    """Has every network finished training?  One panel per schedule, one colour per network: train
+    accuracy (solid) and test accuracy (dashed) per epoch.
+
+    panels: {panel title: {network label: History}}, the same networks in every panel."""
+    from matplotlib.lines import Line2D
+    if not panels:
+        raise ValueError("panels is empty: give {panel title: {label: History}}")
+    fig, axes = new_figure(width, height, ncols=len(panels), squeeze=False, sharey=True)
+    for ax, (name, runs) in zip(axes[0], panels.items()):
+        for i, (label, h) in enumerate(runs.items()):
+            if not (h.train_acc and h.test_acc):
+                raise ValueError(f"the run {label!r} in {name!r} has no train or test accuracy to draw")
+            color = _RUN_COLORS[i % len(_RUN_COLORS)]
+            ax.plot(h.epoch, h.train_acc, color=color, lw=2.2)
+            ax.plot(h.epoch, h.test_acc, color=color, lw=1.8, ls="--")
+        handles = [Line2D([], [], color=_RUN_COLORS[i % len(_RUN_COLORS)], lw=4, label=label)
+                   for i, label in enumerate(runs)]
+        handles += [Line2D([], [], color="black", lw=2.2, label="train (300 images)"),
+                    Line2D([], [], color="black", lw=1.8, ls="--", label="test")]
+        ax.set(xlabel="epoch", ylim=(0, 1.02), title=name)
+        ax.grid(alpha=0.3)
+        ax.legend(handles=handles, loc="lower right", ncol=2, fontsize=10)
+    axes[0, 0].set_ylabel("accuracy")
+    if title:
+        fig.suptitle(title, fontsize=14)
+    return fig
+
+
+@with_fonts
+def capacity_figure(n_params, labels, results, title="Accuracy and gap against network size",
+                    width=13, height=4.8):
+    """Left: train (solid) and test (dashed) accuracy against the number of parameters (log axis);
+    right: the gap train - test.  One colour per training schedule; a line through the mean over
+    seeds and one dot per seed.
+
+    n_params (k,), labels (k,): the networks.  results: {schedule label: (train_acc, test_acc)},
+    each an array (k, seeds) of final accuracies."""
+    n_params = np.asarray(n_params, dtype=float)
+    if not results:
+        raise ValueError("results is empty: give {schedule label: (train_acc, test_acc)}")
+    if len(n_params) != len(labels):
+        raise ValueError("n_params and labels must have the same length")
+    fig, (ax, gap_ax) = new_figure(width, height, ncols=2)
+    colors = ["#7f7f7f", "#9467bd", "#2ca02c", "#ff7f0e"]
+    low = 1.0
+    for (name, (train_acc, test_acc)), color in zip(results.items(), colors):
+        train_acc, test_acc = np.asarray(train_acc, dtype=float), np.asarray(test_acc, dtype=float)
+        if train_acc.ndim == 1:
+            train_acc, test_acc = train_acc[:, None], test_acc[:, None]
+        if not (train_acc.shape == test_acc.shape and len(train_acc) == len(n_params)):
+            raise ValueError(f"{name!r}: train_acc and test_acc must both be (networks={len(n_params)}, seeds)")
+        gap = train_acc - test_acc
+        seeds = train_acc.shape[1]
+        xs = np.repeat(n_params[:, None], seeds, axis=1)
+        ax.plot(n_params, train_acc.mean(axis=1), "o-", color=color, lw=2.2, ms=6, label=f"{name}: train")
+        ax.plot(n_params, test_acc.mean(axis=1), "s--", color=color, lw=2.2, ms=6, label=f"{name}: test")
+        ax.scatter(xs, train_acc, s=14, color=color, alpha=0.5, zorder=3)
+        ax.scatter(xs, test_acc, s=14, color=color, alpha=0.5, zorder=3)
+        gap_ax.plot(n_params, gap.mean(axis=1), "o-", color=color, lw=2.2, ms=6, label=name)
+        gap_ax.scatter(xs, gap, s=14, color=color, alpha=0.5, zorder=3)
+        low = min(low, test_acc.min())
+    for a in (ax, gap_ax):
+        a.set_xscale("log")
+        a.set_xticks(n_params)
+        a.set_xticklabels([f"{label}\n{int(n):,}" for label, n in zip(labels, n_params)], fontsize=9.5)
+        a.minorticks_off()
+        a.set_xlim(n_params.min() / 1.4, n_params.max() * 1.4)
+        a.set_xlabel("network and number of parameters (log scale)")
+        a.grid(alpha=0.3)
+    ax.set(ylabel="accuracy after training", ylim=(max(0.0, low - 0.05), 1.02),
+           title="Accuracy (line: mean; dots: seeds)")
+    ax.legend(loc="lower right", fontsize=9.5)
+    gap_ax.set(ylabel="train − test accuracy", title="The gap")
+    gap_ax.legend(loc="best", fontsize=10)
+    if title:
+        fig.suptitle(title, fontsize=14)
     return fig
 
 
@@ -458,35 +564,103 @@ def early_stopping_figure(history, best_epoch, stop_epoch, patience, test_name="
 
 
 @with_fonts
-def comparison_figure(records, keys=("train_acc", "val_acc", "test_acc"), ylim=(0.6, 1.08),
-                      title="Regularizers at equal compute (bars: mean over seeds, dots: each seed)",
+def comparison_figure(records, keys=("val_acc", "test_acc"), ylim=None, baseline="none",
+                      title="Regularizers at equal compute: one dot per seed, joined across the methods",
                       names=None, width=13, height=5.2):
-    """Grouped bars: one group per method, one bar per key (train/validation/test accuracy),
-    the mean over the records (seeds) with an error bar of ±1 standard deviation and a dot per seed.
+    """Paired dot plot: one panel per key (validation, test, ...), one column per method.
 
-    records: a list of dicts with 'method' and the keys (as returned by lib.search.compare_methods).
-    ylim zooms the y axis (the label says where it starts, since bars then do not start at 0).
+    Each seed is a dot, and the dots of one seed are joined across the methods (the same seed means
+    the same initial weights and mini-batch order, so the lines show the paired differences).
+    Beside each column: the mean over the seeds with an error bar of ±1 standard deviation.
+    The baseline method's mean is a dotted line across the panel.  ylim None zooms to the data.
+
+    records: a list of dicts with 'method', 'seed' and the keys (lib.search.compare_methods).
     """
     names = {"train_acc": "train", "val_acc": "validation", "test_acc": "test", **(names or {})}
-    colors = {"train_acc": TRAIN_COLOR, "val_acc": "#ff7f0e", "test_acc": TEST_COLOR}
     methods = list(dict.fromkeys(r["method"] for r in records))
-    fig, ax = new_figure(width, height)
-    k = len(keys)
-    for j, key in enumerate(keys):
-        xs = np.arange(len(methods)) + (j - (k - 1) / 2) * 0.8 / k
-        for x, m in zip(xs, methods):
-            vals = np.array([r[key] for r in records if r["method"] == m and r.get(key) is not None])
-            if not len(vals):
-                continue
-            std = vals.std(ddof=1) if len(vals) > 1 else 0.0
-            ax.bar(x, vals.mean(), width=0.8 / k, color=colors.get(key, "#7f7f7f"), alpha=0.85,
-                   yerr=std, capsize=4, label=names.get(key, key) if m == methods[0] else None)
-            ax.scatter(np.full(len(vals), x), vals, color="k", s=14, zorder=3)
-    ax.set_xticks(np.arange(len(methods)), methods)
-    ax.set(ylabel=f"accuracy (axis starts at {ylim[0]:g})", ylim=ylim, title=title)
-    ax.set_yticks(np.arange(ylim[0], min(ylim[1], 1.0) + 1e-9, 0.05))
-    ax.grid(alpha=0.3, axis="y")
-    ax.legend(loc="upper center", ncol=k)   # in the band above 1.0, clear of the bars
+    seeds = list(dict.fromkeys(r["seed"] for r in records))
+    fig, axes = new_figure(width, height, ncols=len(keys), sharey=ylim is not None, squeeze=False)
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+    xs = np.arange(len(methods))
+    for ax, key in zip(axes[0], keys):
+        table = np.full((len(seeds), len(methods)), np.nan)
+        for r in records:
+            if r.get(key) is not None:
+                table[seeds.index(r["seed"]), methods.index(r["method"])] = r[key]
+        for i, seed in enumerate(seeds):
+            ax.plot(xs - 0.08, table[i], color=colors[i % len(colors)], lw=1.2, alpha=0.6, marker="o", ms=6,
+                    label=f"seed {seed}")
+        mean = np.nanmean(table, axis=0)
+        std = np.nanstd(table, axis=0, ddof=1) if len(seeds) > 1 else np.zeros(len(methods))
+        ax.errorbar(xs + 0.18, mean, yerr=std, fmt="D", color="k", ms=7, capsize=5, lw=2, label="mean ± 1 sd")
+        if baseline in methods:
+            ax.axhline(mean[methods.index(baseline)], color="k", ls=":", lw=1.5, label=f"mean of '{baseline}'")
+        ax.set_xticks(xs, methods, rotation=20)
+        ax.set(ylabel=f"{names.get(key, key)} accuracy", title=names.get(key, key))
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        else:
+            low, high = np.nanmin(table), np.nanmax(table)
+            pad = max(0.1 * (high - low), 0.005)
+            ax.set_ylim(low - pad, high + pad)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0][-1].legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=10)
+    fig.suptitle(title)
+    return fig
+
+
+@with_fonts
+def strength_figure(searches, baseline=None, budget=None, chosen=None, ylim=None,
+                    title="Validation accuracy against the strength (mean over seeds ± 1 sd)", width=14, height=5):
+    """One panel per method: the mean validation accuracy of every grid value of a
+    lib.search.search_until_interior result, ±1 sd over the seeds, the first grid as filled
+    circles and the values added by the extension as open squares; the best value is ringed.
+
+    searches: {panel title: result}.  A 'dropout_ratio' search gets a linear axis, others a log axis.
+    baseline: validation accuracies (one per seed) without regularization: a dotted line and a band.
+    budget: {panel title: lr * steps}: adds a top axis with the decay budget lr * λ * steps.
+    chosen: {panel title: value}: the value carried forward (if not the best), marked with a star.
+    ylim: zoom; a mean below it is drawn on the bottom edge as a triangle with its value.
+    """
+    fig, axes = new_figure(width, height, ncols=len(searches), sharey=True, squeeze=False)
+    for ax, (panel, res) in zip(axes[0], searches.items()):
+        v, m, sd = (np.asarray(res[k], dtype=float) for k in ("values", "scores", "stds"))
+        first = set(res["rounds"][0][0])
+        low, high = ylim if ylim is not None else (min(m.min(), 0.0) - 0.01, max(m.max(), 0.0) + 0.01)
+        if baseline is not None:
+            base = np.asarray(baseline, dtype=float)
+            ax.axhspan(base.min(), base.max(), color="k", alpha=0.07)
+            ax.axhline(base.mean(), color="k", ls=":", lw=1.5, label="no regularization (mean, range)")
+        ax.errorbar(v, np.clip(m, low, high), yerr=np.where(m < low, 0, sd), color="#1f77b4", lw=1.5, capsize=4,
+                    zorder=2)
+        for x, y in zip(v, m):
+            shown = max(y, low)
+            marker = "v" if y < low else ("o" if x in first else "s")
+            ax.scatter([x], [shown], marker=marker, s=70, zorder=3, color="#1f77b4" if x in first else "white",
+                       edgecolor="#1f77b4", linewidth=2)
+            if y < low:
+                ax.annotate(f"{y:.2f}", (x, shown), textcoords="offset points", xytext=(6, 4), fontsize=10)
+        i = res["values"].index(res["best"])
+        ax.scatter([v[i]], [m[i]], s=330, facecolor="none", edgecolor="#d62728", lw=2.5, zorder=4,
+                   label=f"best {res['best']:g} ({res['position']}, {i + 1} of {len(v)})")
+        if chosen is not None and panel in chosen and chosen[panel] != res["best"]:
+            j = res["values"].index(chosen[panel])
+            ax.scatter([v[j]], [m[j]], s=260, marker="*", color="#2ca02c", edgecolor="k", zorder=5,
+                       label=f"carried forward: {chosen[panel]:g}")
+        if len(v) > len(first):
+            ax.scatter([], [], marker="s", color="white", edgecolor="#1f77b4", lw=2, label="added by extending")
+        if res["key"] != "dropout_ratio":
+            ax.set_xscale("log")
+        ax.set(xlabel=f"{res['key']}" + (" (log scale)" if res["key"] != "dropout_ratio" else ""), title=panel,
+               ylim=(low, high))
+        if budget is not None and panel in budget:
+            k = float(budget[panel])
+            top = ax.secondary_xaxis("top", functions=(lambda x, k=k: x * k, lambda b, k=k: b / k))
+            top.set_xlabel("budget ηλT")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(loc="lower left", fontsize=10)
+    axes[0][0].set_ylabel("validation accuracy")
+    fig.suptitle(title)
     return fig
 
 
@@ -517,7 +691,7 @@ def shrinkage_figure(demo, title="How much the penalty pulls each weight toward 
 def size_figure(summary, sizes, keys=("val_acc",), ylabel="validation accuracy",
                 title="What regularization buys as the training set grows", width=13, height=4.8):
     """Left: accuracy against the training-set size for each method (mean ± std over seeds);
-    right: each method's gain over 'none' in percentage points.
+    right: each method's gain over 'none' in percentage points, ± sqrt(sd_method² + sd_none²).
 
     summary: {size: {method: {key: (mean, std)}}} (lib.search.summarize per size); sizes: the sizes.
     """
@@ -531,7 +705,9 @@ def size_figure(summary, sizes, keys=("val_acc",), ylabel="validation accuracy",
         ax.errorbar(sizes, mean, yerr=std, color=colors[i % 6], lw=2, marker="o", capsize=4, label=m)
         if m != methods[0]:
             base = np.array([summary[n][methods[0]][key][0] for n in sizes])
-            ax2.plot(sizes, 100 * (mean - base), color=colors[i % 6], lw=2, marker="o", label=m)
+            base_std = np.array([summary[n][methods[0]][key][1] for n in sizes])
+            ax2.errorbar(sizes, 100 * (mean - base), yerr=100 * np.sqrt(std ** 2 + base_std ** 2), color=colors[i % 6],
+                         lw=2, marker="o", capsize=4, label=m)
     ax2.axhline(0, color=colors[0], lw=2, label=methods[0])
     for a in (ax, ax2):
         a.set_xscale("log")
@@ -540,7 +716,8 @@ def size_figure(summary, sizes, keys=("val_acc",), ylabel="validation accuracy",
         a.grid(alpha=0.3)
         a.set_xlabel("training images (log scale)")
     ax.set(ylabel=ylabel, title="accuracy (mean ± std over seeds)")
-    ax2.set(ylabel=f"gain over '{methods[0]}' (percentage points)", title="what the regularizer adds")
+    ax2.set(ylabel=f"gain over '{methods[0]}' (percentage points)",
+            title="what the regularizer adds (± the two sds combined)")
     ax.legend(loc="lower right")
     ax2.legend(loc="best")
     fig.suptitle(title)
