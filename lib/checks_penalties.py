@@ -4,6 +4,7 @@
     check_l1_subgradient(fn)        fn(W, lam) -> lam * sign(W)
     check_soft_threshold(fn)        fn(w, threshold) -> sign(w) * max(|w| - threshold, 0)
     check_zeroed_first(fn)          fn(c, a, k) -> the k weights that L1 sets to 0 first
+    check_lam_for_budget(fn)        fn(budget, lr, steps) -> the lambda with lr * lambda * steps = budget
 
 Each check runs the reader's function on hidden cases, prints ✅ or ❌ with a specific diagnosis
 and returns True or False.  It never raises.
@@ -198,3 +199,64 @@ def check_zeroed_first(fn):
                         f"expected {expected.tolist()}. Hint: at the optimum, w_i = sign(c_i)·max(|c_i| − λ/a_i, 0)")
     return verdict("which weights L1 zeroes first", check,
                    "weight i stays at 0 once λ ≥ a_i·|c_i|, the data's pull at w = 0; the weakest pull goes first.")
+
+
+# ------------------------------------------------------------- exercise 5: lambda from a budget
+
+BOOK_EPOCHS, BOOK_STEPS_PER_EPOCH = 201, 3   # the chapter's run: 201 epochs of 3 batches = 603 steps
+
+
+def check_lam_for_budget(fn):
+    """fn(budget, lr, steps) -> budget / (lr * steps): the lambda whose decay budget lr*lam*steps is
+    `budget`.  Diagnoses: the steps or the learning rate left out, multiplying instead of dividing,
+    `budget / lr * steps` (Python reads it as (budget / lr) * steps), the chapter's global epochs
+    (201) or steps (603) used instead of the argument."""
+    def check():
+        cases = [(0.6, 0.05, 500), (0.1809, 0.1, 603), (0.0181, 0.01, 1206), (0.3, 0.1, 6000)]
+        got_all = []
+        for budget, lr, steps in cases:
+            raw = call(fn, budget, lr, steps)
+            if raw is None:
+                raise Wrong("the result is None: did you forget `return`?")
+            try:
+                got = float(np.asarray(raw, dtype=np.float64))
+            except (TypeError, ValueError):
+                raise Wrong(f"return one number (λ), got {type(raw).__name__} {raw!r}") from None
+            if not np.isfinite(got):
+                raise Wrong(f"for budget {budget}, η = {lr}, T = {steps} you return {got}")
+            got_all.append(got)
+            expected = budget / (lr * steps)
+            if np.isclose(got, expected, rtol=1e-6):
+                continue
+            case = f"for budget {budget}, η = {lr} and T = {steps} steps you return {got:.4g}, expected {expected:.4g}: "
+            if np.isclose(got, budget / lr, rtol=1e-6):
+                raise Wrong(case + "you left out the steps. The budget η·λ·T counts every step of the run, "
+                            "so λ = budget / (η·T)")
+            if np.isclose(got, budget / steps, rtol=1e-6):
+                raise Wrong(case + "you left out the learning rate. One SGD step shrinks a weight by η·λ, "
+                            "not by λ: λ = budget / (η·T)")
+            if np.isclose(got, budget * lr * steps, rtol=1e-6):
+                raise Wrong(case + "you multiplied. budget = η·λ·T, so solve for λ: divide the budget by η·T")
+            if np.isclose(got, budget / lr * steps, rtol=1e-6):
+                raise Wrong(case + "Python reads `budget / lr * steps` as (budget / lr) · steps; "
+                            "write budget / (lr * steps)")
+            if np.isclose(got, budget / (lr * BOOK_EPOCHS), rtol=1e-6):
+                raise Wrong(case + f"you divided by {BOOK_EPOCHS}, the chapter's number of epochs (EPOCHS?). "
+                            f"T counts SGD steps, not epochs ({BOOK_EPOCHS} epochs of {BOOK_STEPS_PER_EPOCH} "
+                            "batches are 603 steps), and use the argument `steps`, not a global")
+            if np.isclose(got, budget / (lr * steps / BOOK_STEPS_PER_EPOCH), rtol=1e-6):
+                raise Wrong(case + f"you turned the steps into epochs (÷ {BOOK_STEPS_PER_EPOCH}). "
+                            "T counts SGD steps: use `steps` as it is")
+            if np.isclose(got, budget / (lr * BOOK_EPOCHS * BOOK_STEPS_PER_EPOCH), rtol=1e-6):
+                raise Wrong(case + "you used the chapter's 603 steps (STEPS?) instead of the argument `steps`")
+            if np.isclose(got, -np.log(1 - budget) / (lr * steps), rtol=1e-6) or \
+                    np.isclose(got, (1 - np.exp(-budget / steps)) / lr, rtol=1e-6):
+                raise Wrong(case + "the decay budget is defined as the plain product η·λ·T "
+                            "(`decay_budget` in lib.penalties); no logarithm or exponential is needed")
+            raise Wrong(case + "the decay budget is η·λ·T, so λ = budget / (η·T)")
+        if len(set(got_all)) == 1:
+            raise Wrong("you return the same λ whatever the arguments")
+    return verdict("λ from a decay budget", check,
+                   "λ = budget / (η·T). The chosen L2 budget of this chapter, 0.181, is λ = 0.03 at η = 0.01 "
+                   "and λ = 0.003 at η = 0.1 for the same 603 steps: a tenfold larger learning rate needs a "
+                   "tenfold smaller λ.")

@@ -18,6 +18,7 @@ from .penalties import soft_threshold
 from .plots import new_figure, with_fonts
 
 L1_COLOR, L2_COLOR, PROX_COLOR, LOSS_COLOR = "#d62728", "#1f77b4", "#2ca02c", "#7f7f7f"
+SUB_COLOR = "#ff7f0e"     # L1 subgradient steps
 
 
 class Quadratic2D:
@@ -209,12 +210,11 @@ def constraint_figure(q=None, lam_l1=1.5, lam_l2=1.5, paths=True, lr=0.1, steps=
             else:
                 sub = descent_path(q, "l1", lam, lr, steps, start, "subgradient")
                 prox = descent_path(q, "l1", lam, lr, steps, start, "proximal")
-                for axis in (ax, _zoom(ax, w)):
-                    axis.plot(sub[:, 0], sub[:, 1], ".-", color="#ff7f0e", ms=5, lw=1, alpha=0.8,
-                              label="subgradient steps (zigzag)")
-                    axis.plot(prox[:, 0], prox[:, 1], ".-", color=PROX_COLOR, ms=5, lw=1, alpha=0.8,
-                              label="proximal steps (land on the axis)")
-                    axis.plot(*w, marker="*", color=color, ms=16, mec="black")
+                ax.plot(sub[:, 0], sub[:, 1], ".-", color=SUB_COLOR, ms=5, lw=1, alpha=0.8,
+                        label="subgradient steps (zigzag)")
+                ax.plot(prox[:, 0], prox[:, 1], ".-", color=PROX_COLOR, ms=5, lw=1, alpha=0.8,
+                        label="proximal steps (land on the axis)")
+                _zoom(ax, w, sub[-ZOOM_STEPS:], prox[-1])
         ax.axhline(0, color="black", lw=0.8)
         ax.axvline(0, color="black", lw=0.8)
         name = "L1" if kind == "l1" else "L2"
@@ -226,13 +226,23 @@ def constraint_figure(q=None, lam_l1=1.5, lam_l2=1.5, paths=True, lr=0.1, steps=
     return fig
 
 
-def _zoom(ax, center, dx=(-0.2, 0.3), dy=(-0.08, 0.3)):
-    """An inset in the upper left of `ax` that magnifies the window center + (dx, dy)."""
-    inset = ax.inset_axes([0.03, 0.58, 0.42, 0.39])
-    inset.set(xlim=(center[0] + dx[0], center[0] + dx[1]),
-              ylim=(center[1] + dy[0], center[1] + dy[1]), xticks=[], yticks=[])
-    inset.axhline(0, color="black", lw=0.8)
-    inset.text(0.97, 0.05, "zoom", transform=inset.transAxes, ha="right", fontsize=10)
+ZOOM_STEPS = 12      # the inset of constraint_figure shows the last 12 steps of each L1 path
+
+
+def _zoom(ax, optimum, sub_tail, prox_end):
+    """An inset in the upper left of `ax` with only the end of the L1 runs: the last subgradient
+    steps (sub_tail, (k, 2)), which keep crossing w2 = 0, and where the proximal steps ended."""
+    inset = ax.inset_axes([0.03, 0.6, 0.4, 0.37])
+    pts = np.vstack([sub_tail, [optimum]])
+    pad = 0.15 * max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 0.05)
+    inset.set(xlim=(pts[:, 0].min() - pad, pts[:, 0].max() + pad),
+              ylim=(pts[:, 1].min() - pad, pts[:, 1].max() + pad), xticks=[], yticks=[])
+    inset.axhline(0, color="black", lw=1)
+    inset.plot(sub_tail[:, 0], sub_tail[:, 1], "o-", color=SUB_COLOR, ms=4, lw=1)
+    inset.plot(*prox_end, "o", color=PROX_COLOR, ms=9, mec="black")
+    inset.text(0.97, 0.96, f"zoom: the last\n{len(sub_tail)} steps", transform=inset.transAxes,
+               ha="right", va="top", fontsize=10)
+    inset.text(0.03, 0.04, "$w_2 = 0$", transform=inset.transAxes, fontsize=10)
     ax.indicate_inset_zoom(inset, edgecolor="black")
     return inset
 

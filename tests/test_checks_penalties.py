@@ -108,3 +108,36 @@ def test_zeroed_first_accepts_the_solution(capsys):
 def test_zeroed_first_diagnoses(fn, says, capsys):
     result, out = run(check_zeroed_first, fn, capsys)
     assert result is False and says in out, out
+
+
+# ------------------------------------------------------------------------- exercise 5
+
+def test_lam_for_budget_accepts_the_solution(capsys):
+    from lib.checks_penalties import check_lam_for_budget
+    from lib.penalties import decay_budget
+    result, out = run(check_lam_for_budget, lambda budget, lr, steps: budget / (lr * steps), capsys)
+    assert result is True and "✅" in out
+    # the solution is the inverse of lib's decay_budget
+    assert np.isclose(decay_budget(0.1, 0.1809 / (0.1 * 603), 603), 0.1809)
+
+
+@pytest.mark.parametrize("fn, says", [
+    (stub, "not written yet (a hint)"),
+    (lambda b, lr, T: None, "did you forget `return`"),
+    (lambda b, lr, T: b / lr, "you left out the steps"),
+    (lambda b, lr, T: b / T, "you left out the learning rate"),
+    (lambda b, lr, T: b * lr * T, "you multiplied"),
+    (lambda b, lr, T: b / lr * T, "(budget / lr) · steps"),
+    (lambda b, lr, T: b / (lr * 201), "T counts SGD steps, not epochs"),
+    (lambda b, lr, T: b / (lr * T / 3), "you turned the steps into epochs"),
+    (lambda b, lr, T: b / (lr * 603), "instead of the argument `steps`"),
+    (lambda b, lr, T: -np.log(1 - b) / (lr * T), "plain product"),
+    (lambda b, lr, T: 2 * b / (lr * T), "λ = budget / (η·T)"),
+    (lambda b, lr, T: [b, lr, T], "return one number"),
+    (lambda b, lr, T: 0.03, "expected"),
+    (lambda b, lr, T: 1 / 0, "ZeroDivisionError"),
+])
+def test_lam_for_budget_diagnoses(fn, says, capsys):
+    from lib.checks_penalties import check_lam_for_budget
+    result, out = run(check_lam_for_budget, fn, capsys)
+    assert result is False and "❌" in out and says in out, out

@@ -104,3 +104,57 @@ def test_figures_build(bowl):
 def test_figure_bad_input(call, says):
     with pytest.raises(ValueError, match=says):
         call()
+
+
+# --- chapter 2's figures label what they count (issue 12) ---------------------------------------
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_weight_histograms_say_what_they_count():
+    from lib.plots import histogram_edges, weight_counts
+    rng = np.random.default_rng(1)
+    dense = rng.normal(0, 0.05, 20000)
+    sparse = np.where(rng.random(20000) < 0.3, 0.0, rng.normal(0, 0.05, 20000))
+    sparse[:50] = 0.0004                                   # near 0 but not exactly 0
+    weights = {"dense": dense, "sparse": sparse}
+    counts = weight_counts(weights, zero_tol=1e-3)
+    assert counts["sparse"]["exactly_0"] == np.sum(sparse == 0)
+    assert counts["sparse"]["near_0"] == np.sum(np.abs(sparse) < 1e-3) > counts["sparse"]["exactly_0"]
+    limit = counts["dense"]["limit"]
+    assert counts["dense"]["beyond"] == np.sum(np.abs(dense) > limit) > 0
+    # the default bars are 2 * zero_tol wide, so the bar at 0 is exactly |w| < zero_tol
+    edges = histogram_edges(limit, 1e-3)
+    middle = (len(edges) - 1) // 2
+    assert np.allclose(edges[middle:middle + 2], [-1e-3, 1e-3]) and np.isclose(edges[-1], limit)
+    fig = weight_histograms_figure(weights, zero_tol=1e-3)
+    texts = "\n".join(_texts(fig))
+    c = counts["sparse"]
+    assert f"exactly 0: {c['exactly_0']:,} ({c['exactly_0'] / c['size']:.1%})" in texts
+    assert f"|w| < 0.001: {c['near_0']:,}" in texts
+    # the cut-off bar at 0 is labelled with its own count, which is the |w| < zero_tol count
+    assert any("cut off" in t and f"{c['near_0']:,}" in t for t in _texts(fig))
+    assert f"beyond ±{limit:.3g}: {counts['dense']['beyond']:,} (not drawn)" in texts
+    # weights beyond the axis are not piled into the edge bars
+    xy = fig.axes[0].patches[0].get_xy()                  # the outline of the "dense" histogram
+    at_edges = xy[(np.abs(xy[:, 0]) > edges[-2] - 1e-12), 1]
+    assert at_edges.max() < 0.1 * xy[:, 1].max()
+
+
+def test_log_magnitude_histograms_are_outlines_with_everything_in_the_legend():
+    rng = np.random.default_rng(2)
+    W = {"a": rng.normal(0, 1e-4, 5000), "b": np.where(rng.random(5000) < 0.3, 0, rng.normal(0, 0.05, 5000))}
+    fig = log_magnitude_figure(W, mark={"step": 1e-4})
+    ax = fig.axes[0]
+    assert all(not p.get_fill() for p in ax.patches)      # outlines: no blended colours
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(labels) == 3 and labels[1].startswith(f"b: {np.mean(W['b'] == 0):.1%} exactly 0")
+
+
+def test_constraint_figure_zoom_shows_only_the_end_of_the_runs(bowl):
+    from lib.geometry import ZOOM_STEPS
+    fig = constraint_figure(bowl)
+    insets = [inset for ax in fig.axes for inset in ax.child_axes if any("zoom" in t.get_text() for t in inset.texts)]
+    assert len(insets) == 1
+    lines = [line for line in insets[0].lines if len(line.get_xdata()) > 1]
+    assert max(len(line.get_xdata()) for line in lines) <= ZOOM_STEPS
