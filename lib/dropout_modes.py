@@ -14,6 +14,9 @@ learning rate (1-p)**2 times smaller.  Biases and W1 (it reads the pixels, no dr
     train(book_net, x, t, lr=0.1, seed=0)
     train(twin, x, t, optimizer=ScaledSGD(0.1, lr_scale), seed=0)
     # -> the same predictions, up to floating-point rounding
+
+`book_changes(net, start=..., lr=...)` applies only one of the two changes to an inverted-mode
+network, to measure which of them costs the book's mode more.
 """
 import numpy as np
 
@@ -68,3 +71,21 @@ def inverted_twin(book_net, seed):
     names = after_dropout(book_net)
     twin.set_params({k: v * (1 - p) if k in names else v for k, v in book_net.params.items()})
     return twin, {name: (1 - p) ** 2 for name in names}
+
+
+def book_changes(net, start=True, lr=True):
+    """Apply the book's mode's two changes, or one of them, to an inverted-mode `net` (in place).
+
+    start: multiply every weight matrix after a dropout layer by (1-p) (the book's smaller start).
+    lr: return learning-rate factors (1-p)**2 for those matrices, for ScaledSGD (the book's smaller
+        steps); with lr=False the factors are {} (plain SGD).
+    With both, `net` trained with ScaledSGD(lr, factors) is inverted_twin of the book-mode network
+    built with the same seed.  Returns the factors: {name: factor}.
+    """
+    p = net.dropout_ratio
+    if p == 0 or not all(layer.mode == "inverted" for layer in net.layers if isinstance(layer, Dropout)):
+        raise ValueError("net must be a MultiLayerNet with dropout_ratio > 0 and dropout_mode='inverted'")
+    names = after_dropout(net)
+    if start:
+        net.set_params({k: v * (1 - p) if k in names else v for k, v in net.params.items()})
+    return {name: (1 - p) ** 2 for name in names} if lr else {}

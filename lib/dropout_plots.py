@@ -16,24 +16,27 @@ import numpy as np
 from .plots import TEST_COLOR, new_figure, with_fonts
 
 RUN_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
+SEED_MARKERS = ["o", "s", "^", "D", "v", "P", "X"]   # one per seed, the same in every sweep
 
 
 @with_fonts
 def mask_figure(h, mask, ratio, units=40, title=None, width=13, height=4.2):
     """Three heatmaps of one Dropout layer on a batch: the activations h (N, H) that enter it, its
     mask (0 for a dropped unit, the scale for a kept one) and the output h * mask.
-    Only the first `units` units are drawn."""
+    Only the first `units` units are drawn; the share of kept units in the title counts all H."""
     h, mask = np.asarray(h), np.asarray(mask)
     if h.shape != mask.shape or h.ndim != 2:
         raise ValueError(f"h and mask must be 2-D arrays of one shape (N, H), got {h.shape} and {mask.shape}")
+    kept = float(np.mean(mask != 0))                 # over all H units, as the notebook prints it
+    n_units = mask.shape[1]
     h, mask = h[:, :units], mask[:, :units]
     out = h * mask
     vmax = float(max(out.max(), h.max(), 1e-12))
     fig, axes = new_figure(width, height, ncols=3)
-    kept = float(np.mean(mask != 0))
     scale = float(mask.max()) if kept else 0.0
     panels = [(h, "activations entering the layer", "Greys", 0, vmax),
-              (mask, f"mask: 0 = dropped, {scale:.3g} = kept\n({kept:.0%} kept)", "Greys", 0, max(scale, 1e-12)),
+              (mask, f"mask: 0 = dropped, {scale:.3g} = kept\n({kept:.0%} of all {n_units} units kept)",
+               "Greys", 0, max(scale, 1e-12)),
               (out, "output = activations × mask", "Greys", 0, vmax)]
     for ax, (data, name, cmap, lo, hi) in zip(axes, panels):
         im = ax.imshow(data, cmap=cmap, vmin=lo, vmax=hi, aspect="auto", interpolation="nearest")
@@ -232,7 +235,7 @@ def error_flag_figure(flags, title=None, width=13, height=5):
 
 @with_fonts
 def ratio_sweep_figure(all_ratios, sweeps, chosen=None, title=None, ylim=None, zoom_ratios=None,
-                       width=11, height=5.2):
+                       seed_labels=None, width=11, height=5.2):
     """Accuracy against the dropout ratio (linear axis).
 
     all_ratios: the ratios (K,) of every sweep, unless a sweep gives its own under the key "ratios".
@@ -241,7 +244,9 @@ def ratio_sweep_figure(all_ratios, sweeps, chosen=None, title=None, ylim=None, z
     a colour.  chosen: a ratio to mark with a dashed vertical line.
     zoom_ratios: if given, a second panel shows the validation accuracy of every seed (one thin
     line per seed, paired across ratios, and the mean) for these ratios only, with the y axis
-    zoomed to those values, so that differences of a point are visible next to the seed spread."""
+    zoomed to those values, so that differences of a point are visible next to the seed spread.
+    Each seed has its own marker in every sweep, so a seed can be followed from one sweep to the
+    other; seed_labels names them in the legend (default: seed 0, seed 1, ...)."""
     fig, axes = new_figure(width * (1.8 if zoom_ratios is not None else 1), height,
                            ncols=2 if zoom_ratios is not None else 1, squeeze=False)
     ax = axes[0, 0]
@@ -274,16 +279,21 @@ def ratio_sweep_figure(all_ratios, sweeps, chosen=None, title=None, ylim=None, z
         ratios = np.asarray(rows.get("ratios", all_ratios), dtype=float)
         pick = np.isin(ratios, zoom_ratios)
         scores = np.asarray(rows["validation"], dtype=float)[pick]
-        for seed_scores in scores.T:
-            zoom.plot(ratios[pick], seed_scores, "o-", color=color, lw=1, ms=4, alpha=0.45)
+        for k, seed_scores in enumerate(scores.T):
+            zoom.plot(ratios[pick], seed_scores, "-", marker=SEED_MARKERS[k % len(SEED_MARKERS)], color=color,
+                      lw=1, ms=6, alpha=0.55)
         zoom.plot(ratios[pick], scores.mean(axis=1), "o-", color=color, lw=2.8, ms=8, label=f"{label}: mean")
         low, high = min(low, scores.min()), max(high, scores.max())
-    zoom.plot([], [], "o-", color="grey", lw=1, ms=4, alpha=0.6, label="one seed (thin)")
+        n_seeds = scores.shape[1]
+    names = list(seed_labels) if seed_labels is not None else [f"seed {k}" for k in range(n_seeds)]
+    for k in range(n_seeds):
+        zoom.plot([], [], "-", marker=SEED_MARKERS[k % len(SEED_MARKERS)], color="grey", lw=1, ms=6,
+                  label=f"{names[k]} (thin)" if k < len(names) else f"seed {k}")
     margin = 0.1 * (high - low) + 1e-3
     zoom.set_ylim(low - margin, high + margin)
     zoom.set_xticks(np.asarray(zoom_ratios, dtype=float))
     zoom.set(xlabel="dropout ratio p", ylabel="validation accuracy",
              title=f"Zoom: validation accuracy, every seed (y from {low - margin:.2f})")
     zoom.grid(alpha=0.3)
-    zoom.legend(loc="lower left", fontsize=10)
+    zoom.legend(loc="lower left", fontsize=9, ncol=2)
     return fig

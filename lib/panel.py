@@ -449,7 +449,13 @@ def _slider(description, options, value, labels=None):
 def overfitting_panel(epochs=EPOCHS, background=False, **start):
     """Chapter 1: the number of training images and the network's width and depth; side view: the gap.
     More images cost more steps per epoch: 5,000 images take 10-30 s per setting, so precompute()
-    the settings a class will see (e.g. panel.precompute(n_train=[300, 1000, 2000, 5000]))."""
+    the settings a class will see (e.g. panel.precompute(n_train=[300, 1000, 2000, 5000])).
+
+    Every setting trains with the book's schedule (lr 0.01, EPOCHS epochs).  That is enough for the
+    6x100 network, but a network with a single hidden layer on 300 images has not finished training
+    when the panel stops: its smaller gap means unfinished, not less overfitting (chapter 1, section 5
+    compares the sizes at their plateau).  Use the panel for the effect of data and to watch
+    under-training, not to rank network sizes."""
     controls = {"n_train": _slider("training images", [300, 1000, 2000, 5000], 300),
                 "width": _slider("width", [25, 50, 100, 200], 100),
                 "depth": _slider("hidden layers", [1, 2, 3, 4, 5, 6], 6)}
@@ -488,7 +494,14 @@ RATIOS = [round(0.1 * i, 1) for i in range(9)]
 
 
 def dropout_panel(epochs=EPOCHS, background=False, **start):
-    """Chapter 3: the dropout ratio from 0 to 0.8 (inverted dropout); side view: the gap."""
+    """Chapter 3: the dropout ratio from 0 to 0.8 (inverted dropout); side view: the gap.
+
+    Like every panel, it uses the book's learning rate (SGD lr 0.01) for a fixed short schedule
+    (EPOCHS epochs, one seed), under which dropout runs have not reached their plateau (chapter 3,
+    section 4).  The
+    panel shows how dropout slows and limits training within that schedule; it does not say which
+    ratio is best after training to the plateau, and test curves a point apart are within the
+    seed-to-seed spread."""
     controls = {"dropout_ratio": _slider("dropout ratio", RATIOS, 0.0)}
     return LivePanel(controls, lambda s: MultiLayerNet(784, [100] * 6, 10, seed=0, dropout_ratio=s["dropout_ratio"]),
                      gap_view, reference={"dropout_ratio": 0.0}, start=start, name="dropout",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lib import train
-from lib.dropout_modes import ScaledSGD, after_dropout, inverted_twin
+from lib.dropout_modes import ScaledSGD, after_dropout, book_changes, inverted_twin
 from lib.net import MultiLayerNet
 
 
@@ -38,3 +38,22 @@ def test_inverted_twin_rejects_an_inverted_net():
         inverted_twin(MultiLayerNet(5, [4], 2, dropout_ratio=0.2, seed=0), seed=0)
     with pytest.raises(ValueError):
         ScaledSGD(0.1, {"W2": -1})
+
+
+def test_book_changes_one_at_a_time():
+    p = 0.2
+    build = lambda: MultiLayerNet(12, [16, 16], 3, dropout_ratio=p, dtype=np.float64, seed=3)
+    book = MultiLayerNet(12, [16, 16], 3, dropout_ratio=p, dropout_mode="book", dtype=np.float64, seed=3)
+    twin, twin_scale = inverted_twin(book, seed=3)
+    both = build()
+    assert book_changes(both) == twin_scale
+    for key in twin.params:
+        np.testing.assert_array_equal(both.params[key], twin.params[key])
+    start_only = build()
+    assert book_changes(start_only, lr=False) == {}
+    np.testing.assert_allclose(start_only.params["W3"], (1 - p) * build().params["W3"])
+    lr_only = build()
+    assert book_changes(lr_only, start=False) == twin_scale
+    np.testing.assert_array_equal(lr_only.params["W2"], build().params["W2"])
+    with pytest.raises(ValueError, match="dropout_mode='inverted'"):
+        book_changes(book)

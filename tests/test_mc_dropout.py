@@ -93,6 +93,29 @@ def test_figures_are_figures():
         dropout_plots.mask_figure(h, mask[:, :5], 0.5)
 
 
+def test_mask_figure_counts_kept_units_over_all_units():
+    """The printed share of kept units (all H) and the figure's label must agree."""
+    h = np.ones((2, 10))
+    mask = np.zeros((2, 10))
+    mask[:, :2] = 2.0                       # the 2 units shown are kept; 20 % of all 10 are
+    fig = dropout_plots.mask_figure(h, mask, 0.5, units=2)
+    assert "20% of all 10 units kept" in fig.axes[1].get_title()
+
+
+def test_ratio_sweep_zoom_links_each_seed_by_its_marker():
+    rows = {"validation": [[0.80, 0.81, 0.79], [0.82, 0.80, 0.81]]}
+    fig = dropout_plots.ratio_sweep_figure([0.0, 0.1], {"a": rows, "b": rows}, zoom_ratios=[0.0, 0.1],
+                                           seed_labels=["seed 4", "seed 5", "seed 6"])
+    zoom = fig.axes[1]
+    markers = {}
+    for line in zoom.get_lines():
+        if len(line.get_xdata()) and line.get_linewidth() == 1:
+            markers.setdefault(line.get_color(), []).append(line.get_marker())
+    assert list(markers.values())[0] == list(markers.values())[1] == ["o", "s", "^"]
+    labels = [text.get_text() for text in zoom.get_legend().get_texts()]
+    assert "seed 5 (thin)" in labels
+
+
 def quiet(check, fn):
     out = io.StringIO()
     with redirect_stdout(out):
