@@ -127,8 +127,9 @@ def check_best_epoch(fn):
 # --- 3. the AdamW step ---------------------------------------------------------------------------
 def reference_adamw_step(w, grad, m, v, k, lr=1e-3, weight_decay=0.01, beta1=0.9, beta2=0.999, eps=1e-8,
                          decay_first=True):
-    """One AdamW step (Loshchilov and Hutter): Adam on the data gradient, then a decay of
-    lr * weight_decay * w that does not pass through Adam's 1/sqrt(v) scaling.
+    """One AdamW step, PyTorch's convention: Adam on the data gradient, then a decay of
+    lr * weight_decay * w that does not pass through Adam's 1/sqrt(v) scaling.  (Loshchilov and
+    Hutter scale the decay by the schedule multiplier eta_t, not by Adam's step size lr.)
     decay_first=True decays the old w (the paper, PyTorch); False decays after the Adam step
     (lib.optimizers); the two differ by lr**2 * weight_decay * step, both are decoupled."""
     m = beta1 * m + (1 - beta1) * grad
@@ -211,8 +212,8 @@ def check_adamw_step(fn):
                 raise Wrong(f"at step k={k} the bias correction is missing: use m / (1 - beta1**k) and "
                             "v / (1 - beta2**k) in the step (but return the uncorrected m and v)")
             if np.allclose(w_arr, no_lr, rtol=1e-6):
-                raise Wrong("the decay should be lr * weight_decay * w (scaled by the learning rate), "
-                            "not weight_decay * w")
+                raise Wrong("the decay should be lr * weight_decay * w (scaled by the learning rate, "
+                            "as in PyTorch and in the exercise's formula), not weight_decay * w")
             compare(w_arr, ref[True][0], f"w_new (step {k}, lr {lr}, weight_decay {wd})", rtol=1e-6, atol=1e-10)
 
     return verdict("AdamW step", check,

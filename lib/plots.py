@@ -566,21 +566,27 @@ def early_stopping_figure(history, best_epoch, stop_epoch, patience, test_name="
 @with_fonts
 def comparison_figure(records, keys=("val_acc", "test_acc"), ylim=None, baseline="none",
                       title="Regularizers at equal compute: one dot per seed, joined across the methods",
-                      names=None, width=13, height=5.2):
+                      names=None, width=13, height=5.2, differences=False):
     """Paired dot plot: one panel per key (validation, test, ...), one column per method.
 
     Each seed is a dot, and the dots of one seed are joined across the methods (the same seed means
     the same initial weights and mini-batch order, so the lines show the paired differences).
     Beside each column: the mean over the seeds with an error bar of ±1 standard deviation.
     The baseline method's mean is a dotted line across the panel.  ylim None zooms to the data.
+    differences: add a last panel with each seed's difference from the baseline (the last key),
+    a line at 0, and the mean difference ± 2 standard errors (sd of the differences / √seeds):
+    what the paired rule (lib.search.paired_verdict) judges.
 
     records: a list of dicts with 'method', 'seed' and the keys (lib.search.compare_methods).
     """
     names = {"train_acc": "train", "val_acc": "validation", "test_acc": "test", **(names or {})}
     methods = list(dict.fromkeys(r["method"] for r in records))
     seeds = list(dict.fromkeys(r["seed"] for r in records))
-    fig, axes = new_figure(width, height, ncols=len(keys), sharey=ylim is not None, squeeze=False)
-    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+    fig, axes = new_figure(width, height, ncols=len(keys) + bool(differences), sharey=False, squeeze=False)
+    if ylim is not None and len(keys) > 1:
+        for ax in axes[0][1:len(keys)]:
+            ax.sharey(axes[0][0])
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#d62728", "#7f7f7f"]
     xs = np.arange(len(methods))
     for ax, key in zip(axes[0], keys):
         table = np.full((len(seeds), len(methods)), np.nan)
@@ -604,7 +610,23 @@ def comparison_figure(records, keys=("val_acc", "test_acc"), ylim=None, baseline
             pad = max(0.1 * (high - low), 0.005)
             ax.set_ylim(low - pad, high + pad)
         ax.grid(alpha=0.3, axis="y")
-    axes[0][-1].legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=10)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    axes[0][-1].legend(handles, labels, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=10)
+    if differences and baseline in methods:
+        ax = axes[0][-1]
+        others = [m for m in methods if m != baseline]
+        d = table[:, [methods.index(m) for m in others]] - table[:, [methods.index(baseline)]]
+        xo = np.arange(len(others))
+        for i, seed in enumerate(seeds):
+            ax.plot(xo - 0.08, d[i], "o", color=colors[i % len(colors)], ms=5, alpha=0.7)
+        n = np.sum(~np.isnan(d), axis=0)
+        se = np.nanstd(d, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1))
+        ax.errorbar(xo + 0.18, np.nanmean(d, axis=0), yerr=2 * se, fmt="D", color="k", ms=7, capsize=5, lw=2)
+        ax.axhline(0, color="k", ls=":", lw=1.5)
+        ax.set_xticks(xo, others, rotation=20)
+        ax.set(ylabel=f"{names.get(keys[-1], keys[-1])} accuracy minus '{baseline}'",
+               title=f"paired differences ({names.get(keys[-1], keys[-1])}): mean ± 2 SE")
+        ax.grid(alpha=0.3, axis="y")
     fig.suptitle(title)
     return fig
 

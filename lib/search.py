@@ -58,13 +58,19 @@ def sample_settings(space, rng):
 
 
 def run_one(x_train, t_train, x_val, t_val, settings=None, seed=0, epochs=200, hidden_size_list=None,
-            x_test=None, t_test=None, eval_every=None, **train_kwargs):
+            x_test=None, t_test=None, eval_every=None, marks=None, **train_kwargs):
     """Train one network with `settings` (net and train arguments mixed) and return its record.
 
     The record: the settings, 'seed', 'train_acc', 'val_acc' (None if training diverged),
     'test_acc' (only when x_test is given), 'epochs_run', 'best_epoch' (early stopping), 'diverged',
     'seconds', and 'history'.  The network's seed sets the weights and dropout masks; the same seed
-    also sets the mini-batch order.
+    also sets the mini-batch order.  eval_every: how often the history records the accuracies
+    (default: the first and the last epoch); with early stopping (patience) always every epoch.
+    marks: epochs (e.g. (200, 300, 400), multiples of eval_every; by default eval_every is then their
+    greatest common divisor) at which to measure 'train_acc', 'val_acc' and 'test_acc' during the
+    run, stored as record['at'] = {epoch: {key: accuracy}}: one long run then gives the result of
+    every shorter budget.  A mark after the run has ended (early stopping) gets the final,
+    kept weights' accuracies, since those are what a longer budget would have kept too.
     """
     settings = dict(settings or {})
     net_kwargs = {k: settings[k] for k in settings if k in NET_ARGS}
@@ -73,12 +79,28 @@ def run_one(x_train, t_train, x_val, t_val, settings=None, seed=0, epochs=200, h
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}; allowed: {', '.join(NET_ARGS + TRAIN_ARGS)}")
     run_kwargs = {"epochs": epochs, **run_kwargs, **train_kwargs}
-    if eval_every is None:   # record the first and the last epoch only, unless early stopping needs all
-        eval_every = 1 if run_kwargs.get("patience") else run_kwargs["epochs"]
+    if marks:
+        marks = sorted(check_int("mark", m, 1, run_kwargs["epochs"]) for m in marks)
+    if run_kwargs.get("patience"):   # early stopping counts its patience in epochs: evaluate every epoch
+        eval_every = 1
+    elif eval_every is None:         # record the first and the last epoch only (and every mark)
+        eval_every = math.gcd(*(marks or []), run_kwargs["epochs"])
+    if marks and any(m % eval_every and m != run_kwargs["epochs"] for m in marks):
+        raise ValueError(f"every mark must be a multiple of eval_every={eval_every} (the epochs that are "
+                         f"evaluated), got marks {marks}")
     hidden = [100] * 6 if hidden_size_list is None else hidden_size_list
     net = MultiLayerNet(x_train.shape[1], hidden, 10, seed=seed, **net_kwargs)
     record = {**settings, "seed": seed, "train_acc": None, "val_acc": None, "epochs_run": 0,
               "best_epoch": None, "diverged": False, "history": None}
+    at = {}
+    if marks:
+        user_callback = run_kwargs.pop("callback", None)
+
+        def measure(epoch, history):   # evaluation only: it draws no random numbers, so the run is unchanged
+            if epoch in marks:
+                at[epoch] = _accuracies(net, x_train, t_train, x_val, t_val, x_test, t_test)
+            return None if user_callback is None else user_callback(epoch, history)
+        run_kwargs["callback"] = measure
     start = time.perf_counter()
     try:
         history = train(net, x_train, t_train, x_val, t_val, seed=seed, eval_every=eval_every, **run_kwargs)
@@ -91,8 +113,42 @@ def run_one(x_train, t_train, x_val, t_val, settings=None, seed=0, epochs=200, h
                   seconds=time.perf_counter() - start)
     if x_test is not None:
         record["test_acc"] = evaluate(net, x_test, t_test)[0]
+    if marks:   # marks the run did not reach (early stopping): the kept weights' accuracies
+        final = {k: record[k] for k in ("train_acc", "val_acc", "test_acc") if k in record}
+        record["at"] = {m: at.get(m, final) for m in marks}
     record["net"] = net
     return record
+
+
+def _accuracies(net, x_train, t_train, x_val, t_val, x_test=None, t_test=None):
+    out = {"train_acc": evaluate(net, x_train, t_train)[0], "val_acc": evaluate(net, x_val, t_val)[0]}
+    if x_test is not None:
+        out["test_acc"] = evaluate(net, x_test, t_test)[0]
+    return out
+
+
+def paired_verdict(a, b):
+    """Is a better than b, judged on paired runs (the same seeds)?  a, b: one score per seed, in
+    the same seed order.
+
+    The differences d = a - b, seed by seed, are what the judgement rests on: pairing removes the
+    part of the seed-to-seed spread that both share.  The interval is mean(d) ± 2 standard errors,
+    SE = sd(d) / sqrt(n) (sd with ddof=1; about a 95% interval).  Verdict: 'better' if the whole
+    interval is above 0, 'worse' if it is below 0, otherwise 'no clear difference'.
+
+    Returns {'mean', 'sd', 'se', 'low', 'high', 'higher' (seeds where a > b), 'n', 'verdict'}.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError(f"need two 1-d arrays of the same length >= 2 (one score per seed), got {a.shape} and {b.shape}")
+    d = a - b
+    n = len(d)
+    mean, sd = float(d.mean()), float(d.std(ddof=1))
+    se = sd / math.sqrt(n)
+    low, high = mean - 2 * se, mean + 2 * se
+    verdict = "better" if low > 0 else "worse" if high < 0 else "no clear difference"
+    return {"mean": mean, "sd": sd, "se": se, "low": low, "high": high, "higher": int(np.sum(d > 0)), "n": n,
+            "verdict": verdict}
 
 
 def random_search(x_train, t_train, x_val, t_val, n_trials=20, space=None, seed=0, epochs=200,
@@ -187,6 +243,83 @@ def format_table(summary, keys=("train_acc", "val_acc", "test_acc"), names=None)
         cells = "".join(f"{row[k][0]:>10.3f} ± {row[k][1]:.3f}" if k in row else f"{'-':>17}" for k in keys)
         lines.append(f"{method:<{width}}" + cells)
     return "\n".join(lines)
+
+
+def grid_position(values, scores):
+    """Where the best score sits in a grid: (index of the best value, 'lower edge' | 'upper edge' |
+    'interior').  values: the grid, increasing; scores: one (mean) score per value.
+
+    If the best value is on an edge, the search is not finished: a value beyond that edge might
+    be better still.  A grid of one value is all edge.
+    """
+    values, scores = list(values), [float(s) for s in scores]
+    if len(values) != len(scores) or not values:
+        raise ValueError(f"need one score per grid value, got {len(values)} values and {len(scores)} scores")
+    if any(b <= a for a, b in zip(values, values[1:])):
+        raise ValueError(f"the grid values must increase, got {values}")
+    i = int(np.argmax(scores))
+    if i == 0:
+        return i, "lower edge"
+    if i == len(values) - 1:
+        return i, "upper edge"
+    return i, "interior"
+
+
+def search_until_interior(key, values, x_train, t_train, x_val, t_val, fixed=None, scale="log", limits=(None, None),
+                          seeds=(0, 1), epochs=200, max_rounds=5, what="Grid", **train_kwargs):
+    """Grid search over one strength `key` that extends its grid while the best value is on an edge.
+
+    values: the first grid (increasing).  A round trains every new value with every seed
+    (compare_methods) and scores each value by its mean validation accuracy over the seeds.  If the
+    best is on an edge, the next value beyond it is added (log scale: one more average factor of
+    the first grid, rounded to 1, 3, 10, 30, ...; linear: one more step values[1] - values[0]);
+    it stops when the best is interior, after max_rounds, or when the next value would leave
+    `limits` (low, high), the allowed range of the strength (then the edge is that limit, and the
+    result says so).  fixed: settings shared by every run (e.g. {'lr': 0.16}).
+
+    Returns {'key', 'values' (sorted), 'scores' (mean per value), 'stds', 'per_seed' {value: [accs]},
+    'records' (every run, with 'value'), 'rounds' [(grid, best value, position)], 'best', 'position',
+    'finished' (True when the best is interior), 'tied' (the values whose mean is within one
+    standard deviation over the seeds of the best mean: the validation data cannot rank them)}.
+    """
+    values = sorted(float(v) for v in values)
+    if len(values) < 2:
+        raise ValueError(f"the first grid needs at least two values, got {values}")
+    scale = check_choice("scale", scale, ("log", "linear"))
+    low_limit, high_limit = limits
+    seeds = [check_int("seed", s, 0) for s in seeds]
+    max_rounds = check_int("max_rounds", max_rounds, 1)
+    step = (values[-1] / values[0]) ** (1 / (len(values) - 1)) if scale == "log" else values[1] - values[0]
+    records, per_seed, rounds = [], {}, []
+    todo = list(values)
+    for round_no in range(1, max_rounds + 1):
+        runs = compare_methods({v: {**(fixed or {}), key: v} for v in todo}, x_train, t_train, x_val, t_val,
+                               seeds=seeds, epochs=epochs, what=f"{what}, round {round_no}", **train_kwargs)
+        for r in runs:
+            r["value"] = r.pop("method")
+            per_seed.setdefault(r["value"], []).append(r["val_acc"] if r["val_acc"] is not None else 0.0)
+        records += runs
+        grid = sorted(per_seed)
+        scores = [float(np.mean(per_seed[v])) for v in grid]
+        i, position = grid_position(grid, scores)
+        rounds.append((tuple(grid), grid[i], position))
+        if position == "interior":
+            break
+        nxt = (grid[0] / step if scale == "log" else grid[0] - step) if position == "lower edge" else \
+              (grid[-1] * step if scale == "log" else grid[-1] + step)
+        # a round number: log scale on the 1-3-10 ladder (half decades), linear to 6 digits
+        nxt = float(f"{10 ** (round(2 * math.log10(nxt)) / 2):.1g}") if scale == "log" else float(f"{nxt:.6g}")
+        if (low_limit is not None and nxt < low_limit) or (high_limit is not None and nxt > high_limit):
+            break
+        todo = [nxt]
+    grid = sorted(per_seed)
+    scores = [float(np.mean(per_seed[v])) for v in grid]
+    stds = [float(np.std(per_seed[v], ddof=1)) if len(per_seed[v]) > 1 else 0.0 for v in grid]
+    i, position = grid_position(grid, scores)
+    tied = [v for v, m in zip(grid, scores) if m >= scores[i] - stds[i]]
+    return {"key": key, "values": grid, "scores": scores, "stds": stds, "per_seed": per_seed, "records": records,
+            "rounds": rounds, "best": grid[i], "position": position, "finished": position == "interior",
+            "tied": tied}
 
 
 def shrinkage_demo(grad_scales=(1.0, 0.01), strength=0.1, lr=1e-3, steps=1000, seed=0):

@@ -190,3 +190,94 @@ def test_adamw_check():
 def test_checks_never_raise(check, fn):
     ok, text = run(check, fn)
     assert ok is False and text.startswith("❌")
+
+
+def test_grid_position_names_the_edges():
+    from lib.search import grid_position
+    assert grid_position([1, 2, 3], [0.9, 0.5, 0.4]) == (0, "lower edge")
+    assert grid_position([1, 2, 3], [0.4, 0.5, 0.9]) == (2, "upper edge")
+    assert grid_position([1, 2, 3], [0.4, 0.9, 0.5]) == (1, "interior")
+    with pytest.raises(ValueError, match="increase"):
+        grid_position([2, 1], [0.1, 0.2])
+    with pytest.raises(ValueError, match="one score per"):
+        grid_position([1, 2], [0.1])
+
+
+def test_search_until_interior_extends_past_an_edge(monkeypatch):
+    """A fake scorer whose best is at 1e-3: a grid starting at 1e-2 must grow downwards to reach it."""
+    import lib.search as search
+
+    def fake_compare(methods, *args, seeds=(0,), **kwargs):
+        return [{"method": v, "seed": s, "val_acc": 1.0 - abs(np.log10(v) + 3)} for v in methods for s in seeds]
+    monkeypatch.setattr(search, "compare_methods", fake_compare)
+    x, t = tiny_data()
+    res = search.search_until_interior("weight_decay_lambda", (1e-2, 3e-2, 1e-1), x, t, x, t, seeds=(0, 1))
+    assert res["finished"] and res["position"] == "interior" and res["best"] == 1e-3
+    assert res["rounds"][0][2] == "lower edge" and res["values"][0] < 1e-3
+    assert all(v in (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1) for v in res["values"])   # round numbers
+    assert max(res["tied"]) >= res["best"]
+    stopped = search.search_until_interior("weight_decay_lambda", (1e-2, 3e-2, 1e-1), x, t, x, t,
+                                           limits=(5e-3, None), seeds=(0,))
+    assert not stopped["finished"] and stopped["position"] == "lower edge"   # the limit ends the search
+
+
+def test_search_until_interior_trains_for_real():
+    from lib.search import search_until_interior
+    x, t = tiny_data()
+    res, printed = quiet(search_until_interior, "dropout_ratio", (0.1, 0.2), x[:40], t[:40], x[40:], t[40:],
+                         fixed={"lr": 0.1}, scale="linear", limits=(0.05, 0.3), seeds=(0,), epochs=2,
+                         hidden_size_list=[8], max_rounds=2)
+    assert "round 1" in printed and set(res["values"]) >= {0.1, 0.2}
+    assert all(r["value"] in res["values"] for r in res["records"])
+
+
+def test_paired_verdict_judges_the_differences_not_the_spread_of_each_method():
+    from lib.search import paired_verdict
+    # Two methods that vary a lot from seed to seed, but a is ahead by about 0.01 on every seed:
+    base = np.array([0.70, 0.80, 0.75, 0.85, 0.78])
+    a = base + np.array([0.011, 0.009, 0.010, 0.012, 0.008])
+    v = paired_verdict(a, base)
+    assert v["verdict"] == "better" and v["higher"] == 5 and v["n"] == 5
+    d = a - base
+    assert v["mean"] == pytest.approx(d.mean()) and v["sd"] == pytest.approx(d.std(ddof=1))
+    assert v["se"] == pytest.approx(d.std(ddof=1) / np.sqrt(5))
+    assert (v["low"], v["high"]) == pytest.approx((d.mean() - 2 * v["se"], d.mean() + 2 * v["se"]))
+    assert paired_verdict(base, a)["verdict"] == "worse"
+    # A mean difference inside two standard errors of the differences is no clear difference
+    noisy = base + np.array([0.03, -0.02, 0.01, -0.01, 0.0])
+    assert paired_verdict(noisy, base)["verdict"] == "no clear difference"
+    with pytest.raises(ValueError, match="same length"):
+        paired_verdict([0.1, 0.2], [0.1, 0.2, 0.3])
+
+
+def test_run_one_marks_equal_shorter_runs():
+    """The accuracies at a mark of a long run are those of a run that stops there (the same seed)."""
+    x, t = tiny_data(90)
+    data = (x[:50], t[:50], x[50:70], t[50:70])
+    for settings in ({"lr": 0.1}, {"lr": 0.1, "dropout_ratio": 0.2}):
+        long = run_one(*data, settings, seed=1, epochs=12, hidden_size_list=[8], batch_size=10,
+                       x_test=x[70:], t_test=t[70:], marks=(6, 12))
+        short = run_one(*data, settings, seed=1, epochs=6, hidden_size_list=[8], batch_size=10,
+                        x_test=x[70:], t_test=t[70:])
+        assert set(long["at"]) == {6, 12}
+        assert long["at"][6] == {k: short[k] for k in ("train_acc", "val_acc", "test_acc")}
+        assert long["at"][12]["val_acc"] == long["val_acc"]
+    # early stopping: marks after the stop get the kept weights' accuracies
+    early = run_one(*data, {"lr": 0.1, "patience": 2}, seed=0, epochs=40, hidden_size_list=[8], batch_size=10,
+                    marks=(40,))
+    assert early["at"][40]["val_acc"] == early["val_acc"]
+    with pytest.raises(ValueError, match="multiple of eval_every"):
+        run_one(*data, {"lr": 0.1}, epochs=12, hidden_size_list=[8], eval_every=4, marks=(6,))
+
+
+def test_comparison_figure_differences_panel():
+    """The paired-differences panel plots method - baseline per seed around a line at 0."""
+    from lib.plots import comparison_figure
+    records = [{"method": m, "seed": s, "val_acc": 0.8 + 0.01 * s + (0.005 if m == "L2" else 0.0)}
+               for m in ("none", "L2") for s in range(4)]
+    fig = comparison_figure(records, keys=("val_acc",), differences=True)
+    assert len(fig.axes) == 2
+    diff_ax = fig.axes[1]
+    ys = np.concatenate([line.get_ydata() for line in diff_ax.lines if len(line.get_ydata()) == 1])
+    assert np.allclose(ys[:4], 0.005)
+    assert len(comparison_figure(records, keys=("val_acc",)).axes) == 1

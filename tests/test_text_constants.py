@@ -102,3 +102,21 @@ def test_every_epoch_count_in_the_text_is_one_the_code_uses(path):
             if n not in allowed_epochs and not re.search(rf"\b{n}\b", outputs):
                 wrong.append(f"{m.group(0)!r}: no cell passes epochs={n} or prints {n}")
     assert not wrong, f"{path.name}:\n" + "\n".join(wrong)
+
+
+def test_chapter4_quotes_chapter2s_choice_at_the_plateau():
+    """Chapter 4 (section 9) compares its strengths with chapter 2's choice at the plateau learning
+    rate; the values it writes in code (CH2_LR, CH2_STEPS, CH2_L2, CH2_L1) must be what chapter 2's
+    checked cells print, so that they cannot go stale silently."""
+    import ast
+    ch2 = "\n".join(printed(c) for text, c in cells(ROOT / "notebooks" / "02_l1_l2_penalties.ipynb", "code")
+                    if text.startswith("# NBVAL_CHECK_OUTPUT"))
+    run = re.search(r"η = ([\d.]+), (\d+) steps, seeds", ch2)
+    best = re.search(r"best on validation at the plateau: L2 λ = ([\d.e-]+), L1 λ = ([\d.e-]+)", ch2)
+    assert run and best, "chapter 2 no longer prints its plateau run and choice in the expected form"
+    src = next(text for text, _ in cells(ROOT / "notebooks" / "04_choosing_regularizers.ipynb", "code")
+               if "CH2_LR, CH2_STEPS, CH2_L2, CH2_L1 =" in text)
+    quoted = ast.literal_eval(re.search(r"CH2_LR, CH2_STEPS, CH2_L2, CH2_L1 = ([^#\n]+)", src).group(1).strip())
+    assert quoted == (float(run.group(1)), int(run.group(2)), float(best.group(1)), float(best.group(2))), (
+        f"chapter 4 quotes chapter 2 as {quoted}; chapter 2 prints lr {run.group(1)}, {run.group(2)} steps, "
+        f"L2 λ = {best.group(1)}, L1 λ = {best.group(2)}")
