@@ -77,14 +77,14 @@ def prepare_root(tmp, notebooks=()):
     return root
 
 
-def execute(python, nb_path, timeout=900):
+def execute(python, nb_path, timeout=1800):
     """Execute a notebook with the given environment's nbconvert and kernel; returns the result."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH")}
     env["PATH"] = f"{Path(python).parent}{os.pathsep}{env.get('PATH', '')}"
     env["JUPYTER_DATA_DIR"] = str(nb_path.parent.parent / ".jupyter-data")   # no user kernelspecs
     result = subprocess.run(
         [str(python), "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
-         "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.kernel_name=python3",
+         "--ExecutePreprocessor.timeout=900", "--ExecutePreprocessor.kernel_name=python3",
          "--ExecutePreprocessor.store_widget_state=False", str(nb_path)],
         cwd=nb_path.parent, env=env, capture_output=True, text=True, timeout=timeout)
     return result
