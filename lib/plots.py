@@ -575,7 +575,8 @@ def comparison_figure(records, keys=("val_acc", "test_acc"), ylim=None, baseline
     The baseline method's mean is a dotted line across the panel.  ylim None zooms to the data.
     differences: add a last panel with each seed's difference from the baseline (the last key),
     a line at 0, and the mean difference ± 2 standard errors (sd of the differences / √seeds):
-    what the paired rule (lib.search.paired_verdict) judges.
+    what the paired rule (lib.search.paired_verdict) judges.  The shared legend, beside the last
+    panel, then names the panels each entry belongs to.
 
     records: a list of dicts with 'method', 'seed' and the keys (lib.search.compare_methods).
     """
@@ -611,7 +612,6 @@ def comparison_figure(records, keys=("val_acc", "test_acc"), ylim=None, baseline
             ax.set_ylim(low - pad, high + pad)
         ax.grid(alpha=0.3, axis="y")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    axes[0][-1].legend(handles, labels, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=10)
     if differences and baseline in methods:
         ax = axes[0][-1]
         others = [m for m in methods if m != baseline]
@@ -621,12 +621,19 @@ def comparison_figure(records, keys=("val_acc", "test_acc"), ylim=None, baseline
             ax.plot(xo - 0.08, d[i], "o", color=colors[i % len(colors)], ms=5, alpha=0.7)
         n = np.sum(~np.isnan(d), axis=0)
         se = np.nanstd(d, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1))
-        ax.errorbar(xo + 0.18, np.nanmean(d, axis=0), yerr=2 * se, fmt="D", color="k", ms=7, capsize=5, lw=2)
-        ax.axhline(0, color="k", ls=":", lw=1.5)
+        ax.errorbar(xo + 0.18, np.nanmean(d, axis=0), yerr=2 * se, fmt="D", color="k", ms=7, capsize=5, lw=2,
+                    label="differences: mean ± 2 SE")
+        ax.axhline(0, color="k", ls=":", lw=1.5, label="differences: 0 (no difference)")
         ax.set_xticks(xo, others, rotation=20)
         ax.set(ylabel=f"{names.get(keys[-1], keys[-1])} accuracy minus '{baseline}'",
                title=f"paired differences ({names.get(keys[-1], keys[-1])}): mean ± 2 SE")
         ax.grid(alpha=0.3, axis="y")
+        # The shared legend sits beside this panel: say which entries belong to which panels.
+        shown = ", ".join(names.get(k, k) for k in keys)
+        labels = [label if label.startswith("seed ") else f"{shown}: {label}" for label in labels]
+        more_handles, more_labels = ax.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    axes[0][-1].legend(handles, labels, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=10)
     fig.suptitle(title)
     return fig
 

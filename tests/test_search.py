@@ -280,4 +280,11 @@ def test_comparison_figure_differences_panel():
     diff_ax = fig.axes[1]
     ys = np.concatenate([line.get_ydata() for line in diff_ax.lines if len(line.get_ydata()) == 1])
     assert np.allclose(ys[:4], 0.005)
-    assert len(comparison_figure(records, keys=("val_acc",)).axes) == 1
+    # the legend beside the differences panel names its own entries and the accuracy panels' ones
+    labels = [t.get_text() for t in diff_ax.get_legend().get_texts()]
+    assert sorted(labels) == sorted(["seed 0", "seed 1", "seed 2", "seed 3", "validation: mean ± 1 sd",
+                                     "validation: mean of 'none'", "differences: mean ± 2 SE",
+                                     "differences: 0 (no difference)"])
+    plain = comparison_figure(records, keys=("val_acc",))
+    assert len(plain.axes) == 1
+    assert {"mean ± 1 sd", "mean of 'none'"} <= {t.get_text() for t in plain.axes[0].get_legend().get_texts()}
