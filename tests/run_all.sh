@@ -83,14 +83,14 @@ install_chromium() {
 }
 
 quick() {
-  say "quick tier: the library, the live panels and every notebook executed by nbval (about 5 minutes on 2 cores)"
+  say "quick tier: the library, the live panels and every notebook executed by nbval (about 12 minutes on 2 cores)"
   run_pytest -m "not heavy" ${args[@]+"${args[@]}"}
 }
 
 rest() {
   install_chromium
   say "the rest: every chapter under Colab's widget stack (.venv-colab), the Binder environment (.venv-binder),"
-  say "   chapters 1-3 and the offline slides in a real browser (about 5 minutes, plus 2-5 the first time to build the environments)"
+  say "   chapters 1-3 and the offline slides in a real browser (about 20 minutes, plus 2-5 the first time to build the environments)"
   run_pytest -m heavy ${args[@]+"${args[@]}"}
 }
 
