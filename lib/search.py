@@ -108,11 +108,9 @@ def run_one(x_train, t_train, x_val, t_val, settings=None, seed=0, epochs=200, h
         record.update(diverged=True, seconds=time.perf_counter() - start)
         return record
     # With early stopping train() has put back the best weights: measure those.
-    record.update(train_acc=evaluate(net, x_train, t_train)[0], val_acc=evaluate(net, x_val, t_val)[0],
+    record.update(**_accuracies(net, x_train, t_train, x_val, t_val, x_test, t_test),
                   epochs_run=history.epoch[-1], best_epoch=history.best_epoch, history=history,
                   seconds=time.perf_counter() - start)
-    if x_test is not None:
-        record["test_acc"] = evaluate(net, x_test, t_test)[0]
     if marks:   # marks the run did not reach (early stopping): the kept weights' accuracies
         final = {k: record[k] for k in ("train_acc", "val_acc", "test_acc") if k in record}
         record["at"] = {m: at.get(m, final) for m in marks}
