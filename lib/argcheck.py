@@ -46,8 +46,18 @@ def check_choice(name, value, allowed):
     return key
 
 
-def check_inputs(name, x, n_features=None):
-    """Check a batch of inputs: a non-empty 2-D float array of finite values, shape (N, n_features)."""
+def check_bool(name, value):
+    """Check that `value` is True or False (a string such as "False" would count as true)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def check_inputs(name, x, n_features=None, dtype=None):
+    """Check a batch of inputs: a non-empty 2-D float array of finite values, shape (N, n_features).
+
+    dtype: the float type the network computes in; values too large for it (float64 inputs beyond
+    float32's 3.4e38) would become inf when cast, so they are rejected here."""
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy array, got {type(x).__name__}")
     if x.dtype.kind not in "fiu":
@@ -62,6 +72,11 @@ def check_inputs(name, x, n_features=None):
     if x.dtype.kind == "f" and not np.isfinite(x).all():
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
         raise ValueError(f"{name} contains {bad} NaN or inf values; clean the data first")
+    if dtype is not None and x.dtype.kind == "f" and x.dtype.itemsize > np.dtype(dtype).itemsize:
+        biggest, limit = max(float(x.max()), -float(x.min())), float(np.finfo(dtype).max)
+        if biggest > limit:
+            raise ValueError(f"{name} has values of magnitude up to {biggest:.3g}, beyond what {np.dtype(dtype).name} holds "
+                             f"({limit:.3g}): they would become inf. Scale the inputs (pixels to [0, 1])")
     return x
 
 

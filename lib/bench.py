@@ -6,10 +6,14 @@ Workloads (the book's overfitting experiment, section 6.4):
                 every epoch
   train-only    the same training without the per-epoch evaluation
   book-overfit-float64   book-overfit in float64 (the book's precision), for a ratio in one run
-Prints the median seconds of `--repeat` runs per workload; --json prints one JSON object.
+Prints the BLAS library and the number of threads it runs with (set OPENBLAS_NUM_THREADS before
+Python starts; the notebooks' setup cell sets 1), then the median seconds of `--repeat` runs per
+workload; --json prints one JSON object.
 """
 import argparse
+import ctypes
 import json
+import os
 import statistics
 import time
 
@@ -36,6 +40,33 @@ WORKLOADS = {
 _DATA = None
 
 
+def blas_info():
+    """{'library': numpy's BLAS and its version, 'threads': the thread count the loaded OpenBLAS
+    reports (None if it cannot be asked), 'cores': os.cpu_count()}."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        library = f"{blas.get('name', 'unknown')} {blas.get('version', '')}".strip()
+    except (TypeError, KeyError):
+        library = "unknown"
+    return {"library": library, "threads": _openblas_threads(), "cores": os.cpu_count()}
+
+
+def _openblas_threads():
+    """Ask the OpenBLAS that numpy loaded (found in /proc/self/maps, Linux) for its thread count."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
+    except OSError:
+        return None
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        for symbol in ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
+                       "openblas_get_num_threads64_", "openblas_get_num_threads"):
+            if hasattr(lib, symbol):
+                return int(getattr(lib, symbol)())
+    return None
+
+
 def main(argv=None):
     global _DATA
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -52,6 +83,11 @@ def main(argv=None):
         cProfile.runctx("book_overfit()", globals(), {}, "/tmp/bench.prof")
         pstats.Stats("/tmp/bench.prof").sort_stats("tottime").print_stats(12)
         return
+    blas = blas_info()
+    if not args.json:
+        print(f"BLAS: {blas['library']}, {blas['threads'] or 'unknown number of'} thread(s) "
+              f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}), {blas['cores']} cores",
+              flush=True)
     results = {}
     for name, fn in WORKLOADS.items():
         fn()   # warm-up (first-touch memory, BLAS threads)
@@ -65,7 +101,7 @@ def main(argv=None):
             print(f"{name:14s} median {results[name]:.3f} s over {args.repeat} runs "
                   f"(min {min(times):.3f}, max {max(times):.3f})", flush=True)
     if args.json:
-        print(json.dumps({k: round(v, 4) for k, v in results.items()}))
+        print(json.dumps({**{k: round(v, 4) for k, v in results.items()}, "blas": blas}))
 
 
 if __name__ == "__main__":

@@ -12,14 +12,17 @@ Nothing is ever unpickled.
 import gzip
 import hashlib
 import os
+import re
 import struct
+import tempfile
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 
-from .argcheck import check_choice, check_int, check_number
+from .argcheck import check_bool, check_choice, check_int, check_number
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -39,11 +42,20 @@ MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
-DEFAULT_CACHE = Path(os.environ.get("MNIST_CACHE", Path.home() / ".cache" / "overfitting-course" / "mnist"))
+RATE_GRACE = 10   # seconds a download may take before its average rate is held to min_rate
+# What to do when a bundled file (data/) is missing or damaged; the README's troubleshooting table says the same.
+RESTORE = ("Restore data/ with `git checkout -- data/` (on Colab: `!rm -rf overfitting-course`, then run the "
+           "setup cell again).")
 
 
 class DataError(RuntimeError):
     """A data file is missing, damaged, or could not be downloaded."""
+
+
+def default_cache():
+    """Where the full download goes: $MNIST_CACHE if set (read at each call, so a notebook may set it
+    with os.environ at any time), else ~/.cache/overfitting-course/mnist."""
+    return Path(os.environ.get("MNIST_CACHE") or Path.home() / ".cache" / "overfitting-course" / "mnist")
 
 
 def sha256_of(path):
@@ -73,6 +85,8 @@ def read_idx(path):
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise DataError(f"{path} is not an unsigned-byte IDX file (bad magic number {raw[:4].hex()})")
     ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim:
+        raise DataError(f"{path} is truncated: its header is cut off after {len(raw)} bytes")
     shape = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(shape)):
@@ -80,33 +94,61 @@ def read_idx(path):
     return data.reshape(shape)
 
 
-def verify(path, expected_sha256):
-    """Raise DataError unless the file's SHA-256 is the expected one."""
-    got = sha256_of(path)
-    if got != expected_sha256:
-        raise DataError(f"checksum mismatch for {path}:\n  expected {expected_sha256}\n  got      {got}\n"
-                        "The file is corrupted or not the original; delete it and fetch it again.")
+def verify(path, expected_sha256, fix="delete it and fetch it again."):
+    """Raise DataError unless the file exists and its SHA-256 is the expected one (hex, any case).
+    fix: what the message tells the user to do."""
+    try:
+        got = sha256_of(path)
+    except FileNotFoundError:
+        raise DataError(f"data file not found: {path}. {fix}") from None
+    except OSError as e:
+        raise DataError(f"cannot read {path}: {e.strerror or e}. {fix}") from None
+    if got != expected_sha256.lower():
+        raise DataError(f"checksum mismatch for {path}:\n  expected {expected_sha256.lower()}\n  got      {got}\n"
+                        f"The file is corrupted or not the original; {fix}")
 
 
 def bundled_checksums(data_dir=DATA_DIR):
-    """The SHA-256 values listed in data/SHA256SUMS, as {file name: hex digest}."""
+    """The SHA-256 values listed in data/SHA256SUMS, as {file name: hex digest in lower case}.
+
+    Reads what `sha256sum` writes: one "<64 hex digits>  <name>" per line, or "<digits> *<name>"
+    (its binary mode)."""
+    path = Path(data_dir) / "SHA256SUMS"
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise DataError(f"the checksum list {path} is missing. {RESTORE}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError(f"cannot read the checksum list {path}: {e}. {RESTORE}") from None
     sums = {}
-    for line in (Path(data_dir) / "SHA256SUMS").read_text().splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            digest, name = line.split()
-            sums[name] = digest
+            parts = line.split(maxsplit=1)
+            if len(parts) != 2 or not re.fullmatch(r"[0-9a-fA-F]{64}", parts[0]):
+                raise DataError(f"{path}, line {number}: expected '<64 hex digits>  <file name>', got {line!r}. "
+                                f"{RESTORE}")
+            sums[parts[1].strip().removeprefix("*")] = parts[0].lower()
     return sums
 
 
-def download_full_train(cache_dir=None, mirrors=None, timeout=30):
+def download_full_train(cache_dir=None, mirrors=None, timeout=30, deadline=600, min_rate=20_000):
     """Download the 60,000 training images and labels once into `cache_dir`, verified by SHA-256.
 
     Returns the paths of the two files.  A file already in the cache with the right checksum is
     not fetched again; a damaged one is replaced.  Raises DataError with a clear message when the
-    machine is offline or every mirror serves a file with the wrong checksum.
+    machine is offline, every mirror is too slow, or every mirror serves a file with the wrong checksum.
+    cache_dir: default_cache() if None.  timeout: seconds to wait for the server to answer or to send
+    more.  deadline: seconds for one file from one mirror; min_rate: bytes per second on average,
+    checked after the first RATE_GRACE seconds.  A mirror that is too slow is given up like an
+    unreachable one (then the next mirror, then the DataError).
+    Each download writes a temporary file of its own and renames it into place once verified, so
+    two kernels downloading into the same cache never see each other's half-written file.
     """
-    cache = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE
+    cache = Path(cache_dir) if cache_dir is not None else default_cache()
     mirrors = MIRRORS if mirrors is None else mirrors
+    timeout = check_number("timeout", timeout, 0, low_open=True)
+    deadline = check_number("deadline", deadline, 0, low_open=True)
+    min_rate = check_number("min_rate", min_rate, 0)
     cache.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, digest in FULL_TRAIN_SHA256.items():
@@ -114,28 +156,51 @@ def download_full_train(cache_dir=None, mirrors=None, timeout=30):
         if path.exists() and sha256_of(path) == digest:
             paths.append(path)
             continue
-        errors, offline = [], False
+        errors, why = [], set()
         for mirror in mirrors:
             url = mirror.rstrip("/") + "/" + name
-            tmp = path.with_suffix(".part")
             try:
-                with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
-                    for block in iter(lambda: response.read(1 << 20), b""):
-                        out.write(block)
-                verify(tmp, digest)
+                _fetch(url, path, digest, timeout, deadline, min_rate)
             except (urllib.error.URLError, OSError, DataError) as e:
-                tmp.unlink(missing_ok=True)
-                offline = offline or not isinstance(e, DataError)
+                why.add("slow" if isinstance(e, _TooSlow) else "damaged" if isinstance(e, DataError) else "offline")
                 errors.append(f"  {url}: {e}")
-                continue
-            tmp.replace(path)
-            break
+            else:
+                break
         else:
-            why = "the machine may be offline" if offline else "every mirror served a damaged file"
-            raise DataError(f"could not download {name} ({why}):\n" + "\n".join(errors) +
+            reason = ("the machine may be offline" if "offline" in why else
+                      "every mirror was too slow" if why == {"slow"} else
+                      "every mirror served a damaged file" if why == {"damaged"} else
+                      "the mirrors were too slow or served damaged files")
+            raise DataError(f"could not download {name} ({reason}):\n" + "\n".join(errors) +
                             "\nThe bundled 5,000 training images still work: load_mnist(source='bundled').")
         paths.append(path)
     return paths
+
+
+class _TooSlow(DataError):
+    """A download passed its deadline or fell below its minimum rate."""
+
+
+def _fetch(url, path, digest, timeout, deadline, min_rate):
+    """Download url to path: into a new temporary file beside it (created exclusively, so a planted
+    file or symlink is never written through), verified, then renamed into place in one step."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+            start, size = time.monotonic(), 0
+            # read1 returns whatever has arrived (read(n) would wait for all n bytes)
+            while block := response.read1(1 << 16):
+                out.write(block)
+                size += len(block)
+                seconds = time.monotonic() - start
+                if seconds > deadline or (seconds > RATE_GRACE and size < min_rate * seconds):
+                    raise _TooSlow(f"too slow: {size:,} bytes in {seconds:.1f} s (allowed: at most {deadline:g} s "
+                                   f"per file, at least {min_rate:,.0f} bytes/s)")
+        verify(tmp, digest)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def load_mnist(normalize=True, flatten=True, one_hot_label=False, source="bundled",
@@ -151,10 +216,15 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, source="bundle
     official 10,000 images shipped in data/.
     """
     source = check_choice("source", source, ("bundled", "full"))
+    normalize, flatten = check_bool("normalize", normalize), check_bool("flatten", flatten)
+    one_hot_label = check_bool("one_hot_label", one_hot_label)
+    dtype = _float_dtype(dtype)
     data_dir = Path(data_dir)
     sums = bundled_checksums(data_dir)
     for name in BUNDLED.values():
-        verify(data_dir / name, sums[name])
+        if name not in sums:
+            raise DataError(f"{data_dir / 'SHA256SUMS'} lists no checksum for {name}. {RESTORE}")
+        verify(data_dir / name, sums[name], fix=RESTORE)
     if source == "bundled":
         x_train = read_idx(data_dir / BUNDLED["train_images"])
         t_train = read_idx(data_dir / BUNDLED["train_labels"])
@@ -179,6 +249,18 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, source="bundle
     return prepare(x_train, t_train), prepare(x_test, t_test)
 
 
+def _float_dtype(dtype):
+    """numpy.float32 or numpy.float64 (any spelling numpy accepts), else a TypeError that says so."""
+    try:
+        ok = dtype is not None and np.dtype(dtype) in (np.float32, np.float64)
+    except TypeError:
+        ok = False
+    if not ok:
+        raise TypeError(f"dtype must be numpy.float32 or numpy.float64 (pixels scaled to [0, 1]), got {dtype!r}; "
+                        "for the raw 0..255 pixels use normalize=False (uint8)")
+    return np.dtype(dtype)
+
+
 def to_one_hot(t, n_classes=10):
     """(N,) class numbers -> (N, n_classes) one-hot float32."""
     out = np.zeros((len(t), n_classes), dtype=np.float32)
@@ -187,11 +269,11 @@ def to_one_hot(t, n_classes=10):
 
 
 def take(x, t, n, seed=0):
-    """A seeded random sample of n examples (without repeats); the book takes x[:300] instead."""
-    if len(x) != len(t):
-        raise ValueError(f"x and t have different lengths: {len(x)} and {len(t)}")
+    """A seeded random sample of n examples (without repeats); the book takes x[:300] instead.
+    x (N, ...), t (N, ...): numpy arrays; seed: a whole number >= 0."""
+    _check_pair(x, t)
     n = check_int("n", n, 1, len(x))
-    idx = np.random.default_rng(seed).permutation(len(x))[:n]
+    idx = np.random.default_rng(check_int("seed", seed, 0)).permutation(len(x))[:n]
     return x[idx], t[idx]
 
 
@@ -202,11 +284,20 @@ def train_val_split(x, t, val_fraction=0.2, seed=0):
     only once, at the very end.
     """
     val_fraction = check_number("val_fraction", val_fraction, 0, 1, low_open=True, high_open=True)
-    if len(x) != len(t):
-        raise ValueError(f"x and t have different lengths: {len(x)} and {len(t)}")
+    _check_pair(x, t)
+    seed = check_int("seed", seed, 0)
     n_val = int(round(len(x) * val_fraction))
     if n_val < 1 or n_val >= len(x):
         raise ValueError(f"val_fraction={val_fraction} leaves an empty part of {len(x)} examples")
     idx = np.random.default_rng(seed).permutation(len(x))
     val, train = idx[:n_val], idx[n_val:]
     return (x[train], t[train]), (x[val], t[val])
+
+
+def _check_pair(x, t):
+    """x and t: numpy arrays with one entry per example, the same number of each."""
+    for name, a in (("x", x), ("t", t)):
+        if not isinstance(a, np.ndarray):
+            raise TypeError(f"{name} must be a numpy array, got {type(a).__name__} (use np.asarray)")
+    if len(x) != len(t):
+        raise ValueError(f"x and t have different lengths: {len(x)} and {len(t)}")

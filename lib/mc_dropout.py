@@ -41,7 +41,7 @@ def mc_samples(net, x, n_samples=100, seed=0, batch=2000):
     if not layers:
         raise ValueError("the network has no dropout layers (dropout_ratio=0): every sample would be "
                          "the same; build it with dropout_ratio > 0")
-    check_inputs("x", x, net.input_size)
+    check_inputs("x", x, net.input_size, net.dtype)   # once here: the loop below uses the unchecked _predict
     n_samples = check_int("n_samples", n_samples, 1)
     batch = check_int("batch", batch, 1)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_int("seed", seed, 0))
@@ -52,7 +52,7 @@ def mc_samples(net, x, n_samples=100, seed=0, batch=2000):
             layer.rng, layer.frozen = rng, False
         for k in range(n_samples):
             for start in range(0, len(x), batch):
-                out[k, start:start + batch] = softmax(net.predict(x[start:start + batch], train=True))
+                out[k, start:start + batch] = softmax(net._predict(x[start:start + batch], train=True))
     finally:
         for layer, (layer_rng, mask, frozen) in zip(layers, saved):
             layer.rng, layer.mask, layer.frozen = layer_rng, mask, frozen

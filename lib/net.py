@@ -15,7 +15,7 @@ loss = data loss (cross-entropy) + penalty (L2 and/or L1 on the weights W1, W2, 
 """
 import numpy as np
 
-from .argcheck import check_choice, check_inputs, check_int, check_labels, check_number
+from .argcheck import check_bool, check_choice, check_inputs, check_int, check_labels, check_number
 from .layers import Affine, Dropout, Relu, Sigmoid, SoftmaxWithLoss, log_softmax_loss
 from .penalties import L1, L2
 
@@ -80,7 +80,10 @@ class MultiLayerNet:
     def predict(self, x, train=False, train_flg=None):
         """Scores (N, output_size) before softmax.  train=True draws dropout masks.
         train_flg: the book's name for train."""
-        train = train if train_flg is None else train_flg
+        return self._predict(check_inputs("x", x, self.input_size, self.dtype), _train_mode(train, train_flg))
+
+    def _predict(self, x, train=False):
+        """predict() without the argument checks, for loops that checked their data once."""
         x = x.astype(self.dtype, copy=False)
         for layer in self.layers:
             x = layer.forward(x, train) if isinstance(layer, Dropout) else layer.forward(x)
@@ -97,7 +100,7 @@ class MultiLayerNet:
     def data_loss(self, x, t, train=False, train_flg=None):
         """Cross-entropy of the predictions, without the penalty."""
         x, t = self._check(x, t)
-        return log_softmax_loss(self.predict(x, train, train_flg), t)
+        return log_softmax_loss(self._predict(x, _train_mode(train, train_flg)), t)
 
     def loss(self, x, t, train=False, train_flg=None):
         """Data loss + penalty (the quantity that training minimizes).  train_flg: the book's name."""
@@ -106,7 +109,7 @@ class MultiLayerNet:
     def accuracy(self, x, t):
         """Share of examples whose highest score is the right class (eval mode, no dropout)."""
         x, t = self._check(x, t)
-        return float(np.mean(self.predict(x).argmax(axis=1) == t))
+        return float(np.mean(self._predict(x).argmax(axis=1) == t))
 
     # --- backward ----------------------------------------------------------------------------
     def gradient(self, x, t):
@@ -119,7 +122,7 @@ class MultiLayerNet:
 
     def _gradient(self, x, t):
         """gradient() without the argument checks, for the training loop's inner step."""
-        self.last_data_loss = self.last_layer.forward(self.predict(x, train=True), t)
+        self.last_data_loss = self.last_layer.forward(self._predict(x, train=True), t)
         dout = self.last_layer.backward()
         for layer in reversed(self.layers[1:]):
             dout = layer.backward(dout)
@@ -183,7 +186,7 @@ class MultiLayerNet:
             self.params[k][...] = v
 
     def _check(self, x, t):
-        check_inputs("x", x, self.input_size)
+        check_inputs("x", x, self.input_size, self.dtype)
         return x, check_labels("t", t, len(x), self.output_size)
 
 
@@ -203,6 +206,12 @@ def _book_dropout_args(dropout_ratio, dropout_mode, use_dropout, dropout_ration,
     if not use_dropout:       # the book ignores dropout_ration unless use_dropout is True
         return 0.0, dropout_mode or "inverted"
     return (0.5 if dropout_ration is None else dropout_ration), dropout_mode or "book"
+
+
+def _train_mode(train, train_flg):
+    """Training mode from train or the book's train_flg (which wins when given): True or False only,
+    since a string such as "False" would switch dropout on."""
+    return check_bool("train", train) if train_flg is None else check_bool("train_flg", train_flg)
 
 
 def _as_list(sizes):

@@ -5,6 +5,8 @@ params and grads are dicts of arrays with the same keys ('W1', 'b1', ...).
 weights ('W...') only, outside the gradient.  For plain SGD that is the same as an L2 term in the
 loss; for Adam it is not, because Adam rescales the gradient (and with it an L2 term) per weight.
 """
+import inspect
+
 import numpy as np
 
 from .argcheck import check_choice, check_number
@@ -47,7 +49,7 @@ class RMSProp:
     def __init__(self, lr=0.001, decay_rate=0.99, eps=1e-7, weight_decay=0.0):
         self.lr = check_number("lr", lr, 0, low_open=True)
         self.decay_rate = check_number("decay_rate", decay_rate, 0, 1, high_open=True)
-        self.eps = eps
+        self.eps = check_number("eps", eps, 0, low_open=True)
         self.weight_decay = check_number("weight_decay", weight_decay, 0)
         self.h = {}
 
@@ -77,7 +79,7 @@ class Adam:
         self.lr = check_number("lr", lr, 0, low_open=True)
         self.beta1 = check_number("beta1", beta1, 0, 1, high_open=True)
         self.beta2 = check_number("beta2", beta2, 0, 1, high_open=True)
-        self.eps = eps
+        self.eps = check_number("eps", eps, 0, low_open=True)
         self.weight_decay = check_number("weight_decay", weight_decay, 0)
         self.k = 0
         self.m, self.v = {}, {}
@@ -128,4 +130,13 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "rmsprop": RMSProp, "adam": Adam
 
 def get_optimizer(name, **kwargs):
     """An optimizer by name: 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw' or 'sgdw'."""
-    return OPTIMIZERS[check_choice("optimizer", name, tuple(OPTIMIZERS))](**kwargs)
+    name = check_choice("optimizer", name, tuple(OPTIMIZERS))
+    cls = OPTIMIZERS[name]
+    allowed = [p for p in inspect.signature(cls).parameters if p != "kwargs"]
+    if name == "adamw":           # AdamW passes the rest on to Adam
+        allowed += [p for p in inspect.signature(Adam).parameters if p not in allowed]
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise ValueError(f"optimizer {name!r} has no argument {', '.join(map(repr, unknown))}; "
+                         f"allowed: {', '.join(allowed)}")
+    return cls(**kwargs)

@@ -20,7 +20,19 @@ from .optimizers import get_optimizer
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite: the steps (or the initial weights) were too large."""
+    """The loss blew up (see DIVERGED_FACTOR): the steps, the initial weights or the inputs were too large.
+
+    err.history: the History of the epochs recorded before the blow-up."""
+    history = None
+
+
+# Training has diverged when the mini-batch loss becomes NaN or inf, or rises above DIVERGED_FACTOR
+# times its starting value on DIVERGED_STEPS mini-batches in a row.  The starting value is the larger
+# of the first mini-batch's loss and log(C) (a fresh network guesses among C classes: loss about
+# log C).  The series' own runs stay below about 25 times their start (the closest ones are in
+# tests/test_training.py); blown-up runs reach 1e9 to 1e35.
+DIVERGED_FACTOR, DIVERGED_STEPS = 100, 5
+INPUT_SCALE = 10   # when it diverges on inputs larger than this, the message blames the inputs, not the lr
 
 
 class History:
@@ -66,10 +78,18 @@ class History:
 
 
 def evaluate(net, x, t, batch=2000):
-    """(accuracy, data loss) on (x, t) in eval mode, from one forward pass in chunks of `batch`."""
+    """(accuracy, data loss) on (x, t) in eval mode, from one forward pass in chunks of `batch`.
+    x (N, D), t (N,) class numbers or (N, C) one-hot."""
+    check_inputs("x", x, net.input_size, net.dtype)
+    t = check_labels("t", t, len(x), net.output_size)
+    return _evaluate(net, x, t, check_int("batch", batch, 1))
+
+
+def _evaluate(net, x, t, batch=2000):
+    """evaluate() without the argument checks, for the training loop (it checks its data once)."""
     correct, loss_sum = 0, 0.0
     for start in range(0, len(x), batch):
-        scores = net.predict(x[start:start + batch])
+        scores = net._predict(x[start:start + batch])
         tt = t[start:start + batch]
         correct += int(np.count_nonzero(scores.argmax(axis=1) == tt))
         loss_sum += log_softmax_loss(scores, tt) * len(tt)
@@ -91,14 +111,15 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
     eval_train: measure accuracy and loss on the whole training set every epoch.
     eval_every: record (evaluate) only every k-th epoch, plus the first and the last; the live
         panels use it to stay fast.  The history's lists hold the recorded epochs only.
-    Raises TrainingDiverged if the loss becomes NaN or inf.
+    Raises TrainingDiverged if the loss blows up (DIVERGED_FACTOR); with early stopping the best
+    weights are put back first.  The exception's .history holds the epochs recorded until then.
     """
-    check_inputs("x_train", x_train, net.input_size)
+    check_inputs("x_train", x_train, net.input_size, net.dtype)
     t_train = check_labels("t_train", t_train, len(x_train), net.output_size)
     if (x_test is None) != (t_test is None):
         raise ValueError("give both x_test and t_test, or neither")
     if x_test is not None:
-        check_inputs("x_test", x_test, net.input_size)
+        check_inputs("x_test", x_test, net.input_size, net.dtype)
         t_test = check_labels("t_test", t_test, len(x_test), net.output_size)
     epochs = check_int("epochs", epochs, 1)
     eval_every = check_int("eval_every", eval_every, 1)
@@ -111,7 +132,13 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
         if eval_every != 1:
             raise ValueError(f"early stopping (patience) needs eval_every=1, got eval_every={eval_every}")
     if isinstance(optimizer, str):
-        opt = get_optimizer(optimizer, lr=check_number("lr", lr, 0, low_open=True), **(optimizer_kwargs or {}))
+        optimizer_kwargs = {} if optimizer_kwargs is None else optimizer_kwargs
+        if not isinstance(optimizer_kwargs, dict):
+            raise TypeError(f"optimizer_kwargs must be a dict such as {{'weight_decay': 0.01}}, got {optimizer_kwargs!r}")
+        if "lr" in optimizer_kwargs:
+            raise ValueError(f"give the learning rate as train(..., lr=...), not in optimizer_kwargs "
+                             f"(got optimizer_kwargs={optimizer_kwargs!r})")
+        opt = get_optimizer(optimizer, lr=check_number("lr", lr, 0, low_open=True), **optimizer_kwargs)
     elif hasattr(optimizer, "update"):
         opt = optimizer
     else:
@@ -126,6 +153,7 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
                        "optimizer": type(opt).__name__, "sampling": sampling, "seed": seed})
     best_acc, best_params, waited = -1.0, None, 0
     first_loss = None   # the loss of the very first mini-batch, to tell a bad init from a bad lr
+    too_high = 0        # mini-batches in a row with a loss above DIVERGED_FACTOR times the start
     start_time = time.perf_counter()
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -138,13 +166,13 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
             batch_losses = []   # this epoch's mini-batch losses
             for idx in batches:
                 grads = net._gradient(x_train[idx], t_train[idx])
-                first_loss = net.last_data_loss if first_loss is None else first_loss
-                if not np.isfinite(net.last_data_loss):
-                    raise TrainingDiverged(
-                        f"the training loss became {net.last_data_loss} at epoch {epoch}: the steps are too "
-                        f"large for this network. Try a smaller learning rate (lr={getattr(opt, 'lr', lr)} "
-                        f"now; try {getattr(opt, 'lr', lr) / 10:g}) or a smaller weight_decay_lambda."
-                        + _init_hint(first_loss, net.output_size))
+                loss = net.last_data_loss
+                if first_loss is None:
+                    first_loss, limit = loss, DIVERGED_FACTOR * max(loss, np.log(net.output_size))
+                too_high = too_high + 1 if loss > limit else 0
+                if too_high >= DIVERGED_STEPS or not np.isfinite(loss):
+                    message = _diverged_message(loss, epoch, getattr(opt, "lr", lr), first_loss, net.output_size, x_train)
+                    raise _diverged(message, net, history, best_params)
                 opt.update(net.params, grads)
                 net.after_step(getattr(opt, "lr", lr))
                 batch_losses.append(net.last_data_loss)
@@ -155,13 +183,14 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
             history.batch_loss.append(float(np.mean(batch_losses)))
             history.penalty.append(net.penalty())
             if not np.isfinite(history.penalty[-1]):
-                raise TrainingDiverged(f"the weights overflowed at epoch {epoch}; try a smaller learning rate")
+                raise _diverged(f"the weights overflowed at epoch {epoch}; try a smaller learning rate",
+                                net, history, best_params)
             if eval_train:
-                acc, loss = evaluate(net, x_train, t_train)
+                acc, loss = _evaluate(net, x_train, t_train)
                 history.train_acc.append(acc)
                 history.train_loss.append(loss)
             if x_test is not None:
-                acc, loss = evaluate(net, x_test, t_test)
+                acc, loss = _evaluate(net, x_test, t_test)
                 history.test_acc.append(acc)
                 history.test_loss.append(loss)
             history.seconds = time.perf_counter() - start_time
@@ -182,6 +211,32 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
     if best_params is not None:
         net.set_params(best_params)
     return history
+
+
+def _diverged(message, net, history, best_params):
+    """The TrainingDiverged to raise.  With early stopping the best weights so far are put back
+    first (a late blow-up must not cost them), and the History so far goes along as err.history."""
+    if best_params is not None:
+        net.set_params(best_params)
+        message += f" Early stopping put back the weights of epoch {history.best_epoch}, the best so far."
+    err = TrainingDiverged(message + " (err.history holds the epochs recorded before it.)")
+    err.history = history
+    return err
+
+
+def _diverged_message(loss, epoch, lr, first_loss, n_classes, x_train):
+    """What went wrong, and what to change: the inputs' scale, the learning rate, or the initial weights."""
+    if np.isfinite(loss):
+        what = (f"the training loss rose to {loss:.3g} at epoch {epoch}, over {DIVERGED_FACTOR} times its start "
+                f"({max(first_loss, np.log(n_classes)):.3g}) for {DIVERGED_STEPS} mini-batches in a row")
+    else:
+        what = f"the training loss became {loss} at epoch {epoch}"
+    scale = max(float(x_train.max()), -float(x_train.min()))
+    if scale > INPUT_SCALE:
+        return (f"{what}: the inputs reach {scale:g}, but the network expects inputs of order 1. Unnormalised "
+                "pixels (0 to 255)? Scale them to [0, 1]: x / 255, or load_mnist(normalize=True).")
+    return (f"{what}: the steps are too large for this network. Try a smaller learning rate (lr={lr} now; "
+            f"try {lr / 10:g}) or a smaller penalty (weight_decay_lambda, weight_decay)." + _init_hint(first_loss, n_classes))
 
 
 def _init_hint(first_loss, n_classes):

@@ -12,9 +12,9 @@ import pytest
 from lib.data import load_mnist, take, train_val_split
 from lib.layers import Dropout
 from lib.net import MultiLayerNet
-from lib.optimizers import SGD, Adam, Momentum, get_optimizer
+from lib.optimizers import SGD, Adam, Momentum, RMSProp, get_optimizer
 from lib.penalties import L1, L2
-from lib.train import train
+from lib.train import evaluate, train
 
 NET = MultiLayerNet(4, [3], 3, seed=0)
 X = np.random.default_rng(0).random((6, 4)).astype(np.float32)
@@ -86,6 +86,33 @@ CASES = {
               e("x contains 4 NaN or inf values; clean the data first")),
     "x inf": (lambda: NET.gradient(np.where(np.eye(6, 4) > 0, np.inf, X), T), ValueError,
               e("x contains 4 NaN or inf values")),
+    # finite float64 values that float32 cannot hold would become inf inside the network
+    "x beyond float32 (accuracy)": (lambda: NET.accuracy(X.astype(np.float64) * 1e39, T), ValueError,
+                                    e("x has values of magnitude up to 9...e+38, beyond what float32 holds (3.4e+38)")),
+    "x beyond float32 (train)": (lambda: train(NET, -X.astype(np.float64) * 1e39, T), ValueError,
+                                 e("x_train has values of magnitude up to ...beyond what float32 holds")),
+    "x beyond float32 (predict)": (lambda: NET.predict(X.astype(np.float64) * 1e39), ValueError,
+                                   e("x has values of magnitude up to ...they would become inf")),
+
+    # --- predict() and evaluate(), the exported forward passes ---------------------------------
+    "predict train string": (lambda: NET.predict(X, train="False"), TypeError,
+                             e("train must be True or False, got 'False' (str)")),
+    "predict train_flg int": (lambda: NET.predict(X, train_flg=1), TypeError,
+                              e("train_flg must be True or False, got 1 (int)")),
+    "loss train string": (lambda: NET.loss(X, T, train="yes"), TypeError, e("train must be True or False, got 'yes'")),
+    "predict width": (lambda: NET.predict(np.zeros((6, 5))), ValueError,
+                      e("x has 5 features per example, the network expects 4")),
+    "predict list": (lambda: NET.predict(X.tolist()), TypeError, e("x must be a numpy array, got list")),
+    "evaluate label -1": (lambda: evaluate(NET, X, np.array([0, -1, 2, 0, 1, 2])), ValueError,
+                          e("t must be class numbers in [0, 2], got values from -1 to 2")),
+    "evaluate empty": (lambda: evaluate(NET, np.zeros((0, 4)), np.zeros(0, dtype=int)), ValueError,
+                       e("x is empty (shape (0, 4)); give at least one example")),
+    "evaluate width": (lambda: evaluate(NET, np.zeros((6, 5)), T), ValueError,
+                       e("x has 5 features per example, the network expects 4")),
+    "evaluate lengths": (lambda: evaluate(NET, X, T[:5]), ValueError,
+                         e("x and t have different lengths: 6 inputs but 5 labels")),
+    "evaluate batch 0": (lambda: evaluate(NET, X, T, batch=0), ValueError,
+                         e("batch must be a whole number in [1, inf], got 0")),
 
     # --- labels t ------------------------------------------------------------------------------
     "t out of range": (lambda: NET.loss(X, np.array([0, 1, 2, 3, 1, 2])), ValueError,
@@ -154,12 +181,39 @@ CASES = {
     "momentum 1": (lambda: Momentum(momentum=1.0), ValueError, e("momentum must be in [0, 1), got 1.0")),
     "optimizer_kwargs": (lambda: train(NET, X, T, optimizer="adam", optimizer_kwargs={"beta1": 1.5}), ValueError,
                          e("beta1 must be in [0, 1), got 1.5")),
+    "Adam eps 0": (lambda: Adam(eps=0), ValueError, e("eps must be in (0, inf], got 0.0")),
+    "RMSProp eps negative": (lambda: RMSProp(eps=-1e-7), ValueError, e("eps must be in (0, inf], got -1e-07")),
+    "Adam eps string": (lambda: Adam(eps="1e-8"), TypeError, e("eps must be a number, got '1e-8' (str)")),
+    "optimizer_kwargs eps": (lambda: train(NET, X, T, optimizer="rmsprop", optimizer_kwargs={"eps": 0}), ValueError,
+                             e("eps must be in (0, inf], got 0.0")),
+    "optimizer_kwargs lr": (lambda: train(NET, X, T, lr=0.1, optimizer="sgd", optimizer_kwargs={"lr": 0.5}), ValueError,
+                            e("give the learning rate as train(..., lr=...), not in optimizer_kwargs")),
+    "optimizer_kwargs unknown": (lambda: train(NET, X, T, optimizer="sgd", optimizer_kwargs={"momentum": 0.9}),
+                                 ValueError, e("optimizer 'sgd' has no argument 'momentum'; allowed: lr, weight_decay")),
+    "optimizer_kwargs not a dict": (lambda: train(NET, X, T, optimizer="adam", optimizer_kwargs=[("eps", 1e-8)]),
+                                    TypeError, e("optimizer_kwargs must be a dict such as {'weight_decay': 0.01}")),
 
     # --- data ----------------------------------------------------------------------------------
     "load_mnist source": (lambda: load_mnist(source="web"), ValueError,
                           e("unknown source 'web'; allowed: 'bundled', 'full'")),
+    "load_mnist dtype int32": (lambda: load_mnist(dtype=np.int32), TypeError,
+                               e("dtype must be numpy.float32 or numpy.float64 (pixels scaled to [0, 1]), got "
+                                 "<class 'numpy.int32'>; for the raw 0..255 pixels use normalize=False (uint8)")),
+    "load_mnist dtype uint8": (lambda: load_mnist(dtype="uint8"), TypeError, e("got 'uint8'; for the raw 0..255 pixels")),
+    "load_mnist dtype None": (lambda: load_mnist(dtype=None), TypeError, e("got None")),
+    "load_mnist normalize string": (lambda: load_mnist(normalize="False"), TypeError,
+                                    e("normalize must be True or False, got 'False' (str)")),
     "take n too large": (lambda: take(X, T, 7), ValueError, e("n must be a whole number in [1, 6], got 7")),
     "take lengths": (lambda: take(X, T[:5], 2), ValueError, e("x and t have different lengths: 6 and 5")),
+    "take lists": (lambda: take(X.tolist(), T.tolist(), 2), TypeError,
+                   e("x must be a numpy array, got list (use np.asarray)")),
+    "take t list": (lambda: take(X, T.tolist(), 2), TypeError, e("t must be a numpy array, got list")),
+    "take seed negative": (lambda: take(X, T, 2, seed=-1), ValueError,
+                           e("seed must be a whole number in [0, inf], got -1")),
+    "take seed float": (lambda: take(X, T, 2, seed=0.5), TypeError, e("seed must be a whole number, got 0.5 (float)")),
+    "split lists": (lambda: train_val_split(X.tolist(), T.tolist()), TypeError, e("x must be a numpy array, got list")),
+    "split seed negative": (lambda: train_val_split(X, T, seed=-3), ValueError,
+                            e("seed must be a whole number in [0, inf], got -3")),
     "val_fraction 1": (lambda: train_val_split(X, T, val_fraction=1.0), ValueError,
                        e("val_fraction must be in (0, 1), got 1.0")),
     "val_fraction too small": (lambda: train_val_split(X, T, val_fraction=0.01), ValueError,

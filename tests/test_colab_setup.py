@@ -10,8 +10,11 @@ import ast
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import urllib.parse
 from pathlib import Path
 
 import nbformat
@@ -154,6 +157,41 @@ def test_chapter_imports_work_from_a_colab_clone(path, snapshot_repo, tmp_path):
     nbformat.write(nb, copy)
     out = stdout_of(execute(copy, colab_env(snapshot_repo)))
     assert "lib from clone: True" in out and "data from clone: True" in out, out
+
+
+def stalling_url(repo_url, seconds=60):
+    """A git URL for the repository at repo_url (file://) whose server waits `seconds` before it
+    answers: git's ext:: transport runs a command as the server.  Returns (url, env additions)."""
+    path = urllib.parse.urlparse(repo_url).path.replace("%", "%%").replace(" ", "% ")
+    env = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "protocol.ext.allow", "GIT_CONFIG_VALUE_0": "always"}
+    return f"ext::sh -c sleep% {seconds};%S% {path}", env
+
+
+def test_an_interrupted_clone_is_cloned_again(snapshot_repo, tmp_path):
+    """On Colab the student stops the setup cell while git is still cloning (a slow network): the
+    clone folder is left holding only .git.  The next run of the cell must notice (no
+    lib/__init__.py), delete the folder, clone again and say so; before, it skipped the clone and
+    every later import failed with "No module named 'lib'"."""
+    url, git_env = stalling_url(snapshot_repo)
+    clone = tmp_path / CLONE_DIR
+    cell = subprocess.Popen([sys.executable, "-c", SETUP_CELL], cwd=tmp_path, env={**colab_env(url), **git_env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(400):                         # git creates the folder and .git before it fetches
+            if (clone / ".git" / "HEAD").exists() or cell.poll() is not None:
+                break
+            time.sleep(0.05)
+    finally:
+        os.killpg(cell.pid, signal.SIGKILL)          # the interrupt: the cell, git and the stalled server
+        cell.wait(10)
+    assert (clone / ".git").is_dir() and not (clone / "lib").exists(), "the clone was not interrupted half-way"
+
+    code = SETUP_CELL + "\nimport lib, os; print('lib from', os.path.realpath(lib.__file__))"
+    out = run([sys.executable, "-c", code], cwd=tmp_path, env=colab_env(snapshot_repo), timeout=120).stdout
+    assert "overfitting-course/ is incomplete (interrupted clone?): deleting it and cloning again" in out
+    assert f"lib from {(clone / 'lib' / '__init__.py').resolve()}" in out
+    out = run([sys.executable, "-c", code], cwd=tmp_path, env=colab_env(snapshot_repo), timeout=120).stdout
+    assert "incomplete" not in out and "lib from" in out   # a complete clone is kept as it is
 
 
 def test_setup_cell_does_nothing_outside_colab(tmp_path):

@@ -1,5 +1,6 @@
 """The bundled MNIST, the splits, and the download of the full training set (against a local
 HTTP server, never the internet)."""
+import contextlib
 import gzip
 import hashlib
 import http.server
@@ -7,6 +8,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -115,15 +117,70 @@ def test_read_idx_rejects_damaged_files(tmp_path):
         read_idx(not_gzip)
 
 
-def test_a_damaged_bundled_file_is_caught_by_its_checksum(tmp_path):
+def copy_of_data(folder):
+    """The bundled files and SHA256SUMS copied into `folder`, to damage them there."""
     for name in list(BUNDLED.values()) + ["SHA256SUMS"]:
-        (tmp_path / name).write_bytes((DATA_DIR / name).read_bytes())
+        (folder / name).write_bytes((DATA_DIR / name).read_bytes())
+    return folder
+
+
+RESTORE = re.escape("Restore data/ with `git checkout -- data/`")
+
+
+def test_a_damaged_bundled_file_is_caught_by_its_checksum(tmp_path):
+    copy_of_data(tmp_path)
     damaged = tmp_path / BUNDLED["test_labels"]
     raw = bytearray(damaged.read_bytes())
     raw[-1] ^= 0xFF
     damaged.write_bytes(bytes(raw))
-    with pytest.raises(DataError, match="checksum mismatch"):
+    with pytest.raises(DataError, match=rf"(?s)checksum mismatch.*{RESTORE}"):
         load_mnist(data_dir=tmp_path)
+
+
+# --- every failure of the data files is a DataError naming the file and the fix ---------------
+
+@pytest.mark.parametrize("name", list(BUNDLED.values()))
+def test_a_missing_bundled_file_is_a_data_error(tmp_path, name):
+    copy_of_data(tmp_path)
+    (tmp_path / name).unlink()
+    with pytest.raises(DataError, match=rf"data file not found: .*{re.escape(name)}\. {RESTORE}"):
+        load_mnist(data_dir=tmp_path)
+
+
+def test_a_missing_checksum_list_is_a_data_error(tmp_path):
+    copy_of_data(tmp_path)
+    (tmp_path / "SHA256SUMS").unlink()
+    with pytest.raises(DataError, match=rf"the checksum list .*SHA256SUMS is missing\. {RESTORE}"):
+        load_mnist(data_dir=tmp_path)
+
+
+def test_a_checksum_list_without_a_file_is_a_data_error(tmp_path):
+    copy_of_data(tmp_path)
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_text("".join(line + "\n" for line in sums.read_text().splitlines() if "t10k-labels" not in line))
+    with pytest.raises(DataError, match=rf"SHA256SUMS lists no checksum for t10k-labels-idx1-ubyte.gz\. {RESTORE}"):
+        load_mnist(data_dir=tmp_path)
+
+
+@pytest.mark.parametrize("line", ["abc def ghi", "0123 t10k-labels-idx1-ubyte.gz", "   only-one-field"])
+def test_a_malformed_checksum_line_is_a_data_error(tmp_path, line):
+    copy_of_data(tmp_path)
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_text(sums.read_text() + line + "\n")
+    with pytest.raises(DataError, match=rf"SHA256SUMS, line 5: expected '<64 hex digits>  <file name>', "
+                                        rf"got {re.escape(repr(line))}\. {RESTORE}"):
+        load_mnist(data_dir=tmp_path)
+
+
+def test_checksums_in_upper_case_and_binary_mode_are_read(tmp_path):
+    """sha256sum writes lower case, "digest  name"; other tools write upper case, and `sha256sum -b`
+    writes "digest *name".  All are the same checksums."""
+    copy_of_data(tmp_path)
+    sums = bundled_checksums()
+    (tmp_path / "SHA256SUMS").write_text("".join(f"{digest.upper()} *{name}\n" for name, digest in sums.items()))
+    assert bundled_checksums(tmp_path) == sums
+    (x, _), _ = load_mnist(data_dir=tmp_path)
+    assert x.shape == (5000, 784)
 
 
 # --- take and train_val_split ----------------------------------------------------------------
@@ -168,17 +225,12 @@ def idx_gz(array):
     return gzip.compress(header + array.astype(np.uint8).tobytes(), mtime=0)
 
 
-@pytest.fixture
-def fake_full(monkeypatch):
-    """12 small images and labels served as the full training set by a local HTTP server.
-    Yields (mirror url, served arrays, request log, files dict to tamper with)."""
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, (12, 28, 28), dtype=np.uint8)
-    labels = np.arange(12, dtype=np.uint8) % 10
-    files = {"train-images-idx3-ubyte.gz": idx_gz(images), "train-labels-idx1-ubyte.gz": idx_gz(labels)}
-    monkeypatch.setattr(lib.data, "FULL_TRAIN_SHA256",
-                        {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
-    requests = []
+@contextlib.contextmanager
+def local_server(files, requests, chunk=None, pause=0.0):
+    """An HTTP server on 127.0.0.1 serving `files` {name: bytes}; yields its base URL.  With `chunk`,
+    each file is sent `chunk` bytes at a time with `pause` seconds between (a slow server).
+    requests: a list that gets each request's path."""
+    sent = {}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -190,20 +242,53 @@ def fake_full(monkeypatch):
             self.send_response(200)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            step = chunk or len(data)
+            try:
+                for start in range(0, len(data), step):
+                    self.wfile.write(data[start:start + step])
+                    self.wfile.flush()
+                    sent[self.path] = start + step
+                    if pause and start + step < len(data):
+                        time.sleep(pause)
+            except (BrokenPipeError, ConnectionResetError):
+                pass          # the client gave up
 
         def log_message(self, *args):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.sent = sent
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", (images, labels), requests, files
+        yield f"http://127.0.0.1:{server.server_address[1]}/", server
     finally:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@pytest.fixture
+def full_files(monkeypatch):
+    """12 small images and labels as the gzipped IDX files of the full training set, their checksums
+    patched in.  Returns (files dict to serve or tamper with, (images, labels))."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (12, 28, 28), dtype=np.uint8)
+    labels = np.arange(12, dtype=np.uint8) % 10
+    files = {"train-images-idx3-ubyte.gz": idx_gz(images), "train-labels-idx1-ubyte.gz": idx_gz(labels)}
+    monkeypatch.setattr(lib.data, "FULL_TRAIN_SHA256",
+                        {name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
+    return files, (images, labels)
+
+
+@pytest.fixture
+def fake_full(full_files):
+    """The full training set served by a local HTTP server.
+    Yields (mirror url, served arrays, request log, files dict to tamper with)."""
+    files, arrays = full_files
+    requests = []
+    with local_server(files, requests) as (url, _):
+        yield url, arrays, requests, files
 
 
 def test_download_verifies_and_caches(fake_full, tmp_path):
@@ -263,3 +348,84 @@ def test_unreachable_server_says_offline_and_points_to_bundled(fake_full, tmp_pa
     assert list((tmp_path / "c").iterdir()) == []
     (x, _), _ = load_mnist(source="bundled")                   # and they do
     assert x.shape == (5000, 784)
+
+
+# --- slow servers, two downloads at once, the cache folder -----------------------------------
+
+def test_a_trickling_server_is_given_up_at_the_deadline(full_files, tmp_path):
+    """The socket timeout applies to each read: a server sending 1 KB every 0.2 s would keep the
+    download going as long as it likes.  The deadline ends it, long before the file is complete."""
+    files, _ = full_files
+    size = len(files["train-images-idx3-ubyte.gz"])          # about 9.4 KB: 2 s at this pace
+    with local_server(files, [], chunk=1024, pause=0.2) as (url, server):
+        with pytest.raises(DataError, match=r"(?s)every mirror was too slow.*too slow: [\d,]+ bytes in .* s "
+                           r"\(allowed: at most 0.5 s per file.*bundled 5,000 training images still work"):
+            download_full_train(tmp_path, mirrors=[url], timeout=5, deadline=0.5)
+        assert server.sent["/train-images-idx3-ubyte.gz"] < size     # given up before the end
+    assert list(tmp_path.iterdir()) == []                            # no partial file left
+
+
+def test_a_slow_mirror_is_given_up_for_the_next(full_files, tmp_path, monkeypatch):
+    """Below min_rate (after the first RATE_GRACE seconds) a mirror is dropped like an unreachable
+    one, and the next mirror is tried."""
+    files, (images, labels) = full_files
+    monkeypatch.setattr(lib.data, "RATE_GRACE", 0.2)
+    slow_requests, fast_requests = [], []
+    with local_server(files, slow_requests, chunk=1024, pause=0.2) as (slow, _), \
+            local_server(files, fast_requests) as (fast, _):
+        paths = download_full_train(tmp_path, mirrors=[slow, fast], timeout=5, deadline=60, min_rate=100_000)
+    np.testing.assert_array_equal(read_idx(paths[0]), images)
+    np.testing.assert_array_equal(read_idx(paths[1]), labels)
+    assert len(slow_requests) == 2                               # both files asked of the slow mirror first
+    assert fast_requests == ["/train-images-idx3-ubyte.gz"]      # the labels (100 bytes) came in time
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)
+
+
+def test_two_downloads_into_one_cache_both_succeed(full_files, tmp_path):
+    """Two kernels downloading at the same time: each writes its own temporary file and renames it
+    into place, so neither trips over the other's."""
+    files, (images, labels) = full_files
+    results, errors = {}, []
+
+    def fetch(i):
+        try:
+            results[i] = download_full_train(tmp_path, mirrors=[url], timeout=5)
+        except Exception as e:   # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    with local_server(files, [], chunk=1024, pause=0.01) as (url, _):   # slow enough for the two to overlap
+        threads = [threading.Thread(target=fetch, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert errors == [] and results[0] == results[1]
+    np.testing.assert_array_equal(read_idx(results[0][0]), images)
+    np.testing.assert_array_equal(read_idx(results[0][1]), labels)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)   # no temporary file left
+
+
+def test_a_planted_symlink_is_not_written_through(fake_full, tmp_path):
+    """Someone with write access to the cache plants symlinks where a download used to write its
+    temporary file: the files they point to must stay untouched."""
+    url, (images, _), _, _ = fake_full
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+        (cache / f"{name}.part").symlink_to(victim)
+        (cache / f"{name}.gz.part").symlink_to(victim)
+    paths = download_full_train(cache, mirrors=[url], timeout=5)
+    assert victim.read_text() == "precious"
+    np.testing.assert_array_equal(read_idx(paths[0]), images)
+
+
+def test_mnist_cache_is_read_at_call_time(fake_full, tmp_path, monkeypatch):
+    """A notebook sets os.environ["MNIST_CACHE"] after `import lib`: the download must go there."""
+    url, _, _, _ = fake_full
+    monkeypatch.setenv("MNIST_CACHE", str(tmp_path / "late"))
+    paths = download_full_train(mirrors=[url], timeout=5)
+    assert [p.parent for p in paths] == [tmp_path / "late"] * 2
+    assert lib.data.default_cache() == tmp_path / "late"
+

@@ -112,7 +112,7 @@ def test_momentum_and_rmsprop_formulas():
     # v1 = -0.1 g, v2 = 0.9 v1 - 0.1 g = -0.19 g; W = v1 + v2 = -0.29 g
     np.testing.assert_allclose(p["W1"], -0.29 * g, rtol=1e-12)
     p = {"W1": np.zeros(2)}
-    RMSProp(lr=0.01, decay_rate=0.99, eps=0).update(p, {"W1": g})
+    RMSProp(lr=0.01, decay_rate=0.99, eps=1e-300).update(p, {"W1": g})   # eps must be > 0; this one is negligible
     # h = 0.01 g**2, step = lr * g / sqrt(h) = 0.1 * sign(g)
     np.testing.assert_allclose(p["W1"], -0.1 * np.sign(g), rtol=1e-12)
 

@@ -5,11 +5,12 @@ import io
 import numpy as np
 import pytest
 
-from lib.data import load_mnist
+from lib.data import load_mnist, train_val_split
 from lib.net import MultiLayerNet
 from lib.optimizers import SGD
 from lib.progress import epoch_status
-from lib.train import History, TrainingDiverged, evaluate, train
+from lib.search import random_search
+from lib.train import DIVERGED_FACTOR, DIVERGED_STEPS, History, TrainingDiverged, evaluate, train
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +119,113 @@ def test_huge_initial_weights_raise_with_advice(mnist):
     with pytest.raises(TrainingDiverged, match=r"(?s)smaller learning rate.*first mini-batch already had loss "
                        r"\d\.\d+e\+\d+ .*initial weights are too large.*weight_init_std='relu'"):
         train(net, x[:300], t[:300], epochs=5, lr=0.01)
+
+
+@pytest.mark.parametrize("settings", [dict(optimizer="rmsprop", lr=10), dict(optimizer="adam", lr=1)],
+                         ids=["rmsprop lr 10", "adam lr 1"])
+def test_blow_ups_that_stay_finite_are_caught(mnist, settings):
+    """These runs blow the loss up to 1e9..1e23 without reaching inf or NaN; they must not end as
+    a normal History."""
+    (x, t), (x_test, t_test) = mnist
+    net = MultiLayerNet(784, [100] * 6, 10, seed=0)
+    with pytest.raises(TrainingDiverged, match=rf"rose to .* over {DIVERGED_FACTOR} times its start .*"
+                       rf"{DIVERGED_STEPS} mini-batches in a row: .*smaller learning rate") as info:
+        train(net, x[:300], t[:300], x_test[:500], t_test[:500], epochs=20, **settings)
+    history = info.value.history
+    assert isinstance(history, History) and 1 <= len(history) < 20   # what was recorded before the blow-up
+    assert max(history.batch_loss) > 1e6
+
+
+def largest_loss_ratio(net, x, t, **train_kwargs):
+    """Train; return the largest mini-batch loss divided by the start (the first mini-batch's loss, or
+    log C if that is higher), the ratio the divergence rule watches."""
+    losses = []
+    inner = net._gradient
+
+    def spy(xb, tb):
+        grads = inner(xb, tb)
+        losses.append(net.last_data_loss)
+        return grads
+
+    net._gradient = spy
+    train(net, x, t, eval_train=False, **train_kwargs)
+    return max(losses) / max(losses[0], np.log(net.output_size))
+
+
+# The series' legitimate runs that come closest to the divergence rule (measured over 246 runs of the
+# chapters' settings and seeds): chapter 4's L1 grid at its cliff (λ = 1e-3 at the search's lr 0.164,
+# seed 10: one spike to 23 times the start), chapter 2's L1 at lr 0.1, dropout 0.8 in the panel (first
+# loss 85), chapter 3's dropout 0.5 at lr 0.1, large λ from chapter 2's sweep, chapter 4's Adam and AdamW.
+LEGITIMATE = {
+    "book lr 0.01": dict(epochs=201, lr=0.01),
+    "ch1 6x100 lr 0.2": dict(epochs=201, lr=0.2, seed=3),
+    "ch2 L2 0.3 lr 0.01": dict(epochs=201, lr=0.01, net=dict(weight_decay_lambda=0.3)),
+    "ch2 L1 1e-3 lr 0.1": dict(epochs=201, lr=0.1, seed=3, net=dict(l1_lambda=1e-3, l1_method="proximal")),
+    "ch3 dropout 0.5 lr 0.1": dict(epochs=201, lr=0.1, seed=3, net=dict(dropout_ratio=0.5)),   # (402 in ch3)
+    "ch4 L2 0.01 lr 0.164": dict(epochs=200, lr=0.164, seed=10, net=dict(weight_decay_lambda=0.01)),
+    "ch4 L1 1e-3 lr 0.164": dict(epochs=200, lr=0.164, seed=10, net=dict(l1_lambda=1e-3, l1_method="proximal")),
+    "ch4 dropout 0.05 lr 0.164": dict(epochs=200, lr=0.164, seed=12, net=dict(dropout_ratio=0.05)),
+    "ch4 Adam + L2 0.1": dict(epochs=100, lr=1e-3, optimizer="adam", net=dict(weight_decay_lambda=0.1)),
+    "ch4 AdamW decay 10": dict(epochs=100, lr=1e-3, optimizer="adamw", optimizer_kwargs={"weight_decay": 10.0}),
+    "panel dropout 0.8": dict(epochs=200, lr=0.01, net=dict(dropout_ratio=0.8)),
+    "panel L2 1.0": dict(epochs=200, lr=0.01, net=dict(weight_decay_lambda=1.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(LEGITIMATE))
+def test_the_series_runs_do_not_trip_the_divergence_rule(mnist, name):
+    """A rule that fired on the chapters' own runs would turn results into 'diverged'.  Each run must
+    finish (no TrainingDiverged), with a margin: no mini-batch reaches half the rule's factor."""
+    (x, t), _ = mnist
+    (x_fit, t_fit), _ = train_val_split(x, t, val_fraction=0.2, seed=0)   # the chapters' 300 images
+    settings = dict(LEGITIMATE[name])
+    seed = settings.pop("seed", 0)
+    net = MultiLayerNet(784, [100] * 6, 10, seed=seed, **settings.pop("net", {}))
+    assert largest_loss_ratio(net, x_fit[:300], t_fit[:300], seed=seed, **settings) < DIVERGED_FACTOR / 2
+
+
+def test_random_search_records_a_finite_blow_up_as_diverged(mnist):
+    """Chapter 4's search keeps a blown-up trial as diverged (val_acc None), not as a finished one."""
+    (x, t), (x_test, t_test) = mnist
+    trials = random_search(x[:300], t[:300], x_test[:500], t_test[:500], n_trials=2, space={"lr": (5.0, 10.0, "log")},
+                           fixed={"optimizer": "rmsprop"}, epochs=20, hidden_size_list=[100] * 6)
+    assert [r["diverged"] for r in trials] == [True, True]
+    assert [r["val_acc"] for r in trials] == [None, None]
+
+
+def test_unnormalised_pixels_are_named_not_the_learning_rate():
+    (x8, t8), _ = load_mnist(normalize=False)
+    with pytest.raises(TrainingDiverged) as info:
+        train(MultiLayerNet(784, [100] * 6, 10, seed=0), x8[:300], t8[:300], epochs=20, lr=0.01)
+    message = str(info.value)
+    assert "the inputs reach 255" in message and "Unnormalised pixels" in message
+    assert "x / 255, or load_mnist(normalize=True)" in message
+    assert "learning rate" not in message and "initial weights" not in message
+
+
+def test_a_late_blow_up_keeps_the_best_weights_of_early_stopping(mnist):
+    """Early stopping with a blow-up at epoch 8: the weights of the best epoch so far are put back,
+    and the exception carries the History until then."""
+    (x, t), _ = mnist
+    x_tr, t_tr, x_val, t_val = x[:300], t[:300], x[300:800], t[300:800]
+    net = MultiLayerNet(784, [50, 50], 10, seed=0)
+    sgd = SGD(lr=0.05)
+    snapshots = {}
+
+    def remember_then_blow_up(epoch, history):
+        snapshots[epoch] = net.copy_params()
+        if epoch == 8:
+            sgd.lr = 200.0     # as if a schedule went wrong
+
+    with pytest.raises(TrainingDiverged, match="Early stopping put back the weights of epoch") as info:
+        train(net, x_tr, t_tr, x_val, t_val, epochs=50, optimizer=sgd, patience=30, callback=remember_then_blow_up)
+    history = info.value.history
+    assert history.epoch == list(range(1, len(history) + 1)) and 8 <= len(history) < 50   # until the blow-up
+    assert history.best_epoch <= 8 and history.best_epoch == history.epoch[int(np.argmax(history.test_acc))]
+    assert f"epoch {history.best_epoch}," in str(info.value)
+    for key, value in snapshots[history.best_epoch].items():
+        np.testing.assert_array_equal(net.params[key], value)
+    assert evaluate(net, x_val, t_val)[0] == max(history.test_acc)
 
 
 def test_a_good_init_gets_no_init_hint(mnist):

@@ -2,7 +2,8 @@
 into all notebooks, and tests/test_notebooks_clean.py checks that they carry this exact text.
 
 On Google Colab the cell clones the repository (REPO_URL below, the one place it is written) and
-makes `lib` and `data` importable; elsewhere it only makes sure `lib` is importable from the
+makes `lib` and `data` importable (a folder left by an interrupted clone, without lib/__init__.py,
+is removed and cloned again); elsewhere it only makes sure `lib` is importable from the
 repository that holds the notebook, and does nothing if it already is.  Everywhere it pins the
 BLAS library to one thread before numpy loads: float32 sums then come out the same in every
 run (the notebooks quote their numbers), and on small machines shared by several kernels the
@@ -14,13 +15,16 @@ from pathlib import Path
 REPO_URL = "https://github.com/overfitting-course/overfitting-from-scratch.git"
 
 SETUP_CELL = f'''# Setup: on Google Colab, fetch the course code and data; elsewhere, nothing to fetch.
-import os, sys, subprocess
+import os, sys, subprocess, shutil
 # One BLAS thread: the numbers printed below then match the text on any machine, and small
 # matrix products are no slower (set before numpy is first imported; your own setting wins).
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 REPO_URL = os.environ.get("COURSE_REPO_URL", "{REPO_URL}")
 if "google.colab" in sys.modules or os.environ.get("COURSE_FORCE_COLAB_SETUP"):
+    if os.path.isdir("overfitting-course") and not os.path.isfile("overfitting-course/lib/__init__.py"):
+        print("overfitting-course/ is incomplete (interrupted clone?): deleting it and cloning again")
+        shutil.rmtree("overfitting-course")
     if not os.path.isdir("overfitting-course"):
         subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "overfitting-course"], check=True)
     sys.path.insert(0, os.path.abspath("overfitting-course"))
