@@ -16,7 +16,7 @@ For the notebooks:
     mc_dropout.py, dropout_plots.py   chapter 3's MC dropout (and auroc) and figures
     dropout_modes.py  chapter 3: the book's dropout as rescaled inverted dropout (ScaledSGD)
     search.py      chapter 4's random search and method comparison
-    checks.py      the exercise-check machinery; checks_<chapter>.py the checks themselves
+    exercises/     the exercise checks (machinery in checks.py, one module per chapter)
     argcheck.py    argument checks shared by everything
 """
 from .data import load_mnist, take, train_val_split

@@ -162,10 +162,14 @@ def normalized(source):
                      if line.strip() and not line.strip().startswith("#"))
 
 
-def run_student_edition(path, exercises, tmp_path, full=False):
+def run_student_edition(path, exercises, tmp_path, full=False, paste_back=False):
     """Write the student edition of `path` into tmp_path/student (beside links to lib/ and
-    data/, as in the repository) and execute it in a real kernel; return the executed notebook
-    and the indices of its stub cells.
+    data/, as in the repository) and execute it in a real kernel; return the executed notebook,
+    the indices of its stub cells and those of the pasted-back solutions.
+
+    paste_back=True does what a student does next: after each check cell it inserts the
+    exercise's solution (as if typed in place of the stub) and the check again, so that the
+    same kernel runs every check first on the stub and then on the solution.
 
     full=True runs every cell up to the last exercise's check, as a student's *Run All* would.
     Otherwise (the default) only the setup cell, the import cells and the exercise and check
@@ -190,10 +194,23 @@ def run_student_edition(path, exercises, tmp_path, full=False):
                 or se.is_import_cell(c)} | set(stub_cells) | {i + 1 for i in stub_cells}
         stub_cells = [sorted(keep).index(i) for i in stub_cells]
         nb.cells = [c for i, c in enumerate(nb.cells) if i in keep]
+    solution_cells = []
+    if paste_back:
+        by_stub = {ex.stub_source: ex for ex in exercises}
+        cells = []
+        for i, cell in enumerate(nb.cells):
+            cells.append(cell)
+            if i - 1 in stub_cells:             # the check after a stub: paste the solution back
+                ex = by_stub[nb.cells[i - 1].source]
+                solution_cells.append(len(cells))
+                cells += [nbformat.v4.new_code_cell(ex.solution_source),
+                          nbformat.v4.new_code_cell(nb.cells[i].source)]
+        stub_cells = [i + 2 * k for k, i in enumerate(stub_cells)]
+        nb.cells = cells
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=kernel,
                    resources={"metadata": {"path": str(folder)}}).execute()
-    return nb, stub_cells
+    return nb, stub_cells, solution_cells
 
 
 def assert_checks_say_not_written(nb, stub_cells, name):
@@ -205,18 +222,31 @@ def assert_checks_say_not_written(nb, stub_cells, name):
             f"expected ❌ ... not written yet")
 
 
+def assert_checks_pass(nb, solution_cells, name):
+    for index in solution_cells:
+        check = nb.cells[index + 1]
+        printed = "".join(o.get("text", "") for o in check.outputs if o.output_type == "stream")
+        assert "✅" in printed and "❌" not in printed, (
+            f"{name}: the check `{check.source.strip()}` after the pasted-back solution printed "
+            f"{printed!r}; expected ✅")
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_student_edition_runs(path, tmp_path):
     """The student edition runs in a kernel from student/ (the setup cell finds lib/, the
-    imports work, the stubs define their functions) and every check prints ❌ not written yet.
+    imports work, the stubs define their functions), every check prints ❌ not written yet, and
+    with the solutions pasted back in (the student's next step) every check prints ✅.
     STUDENT_EDITION_FULL=1 runs every cell of the chapter (minutes per chapter)."""
     exercises, error = load_exercises(path)
     assert error is None, error
     if not exercises:
         pytest.skip(f"{path.name} has no exercises (reported by test_chapter_has_exercises)")
     full = os.environ.get("STUDENT_EDITION_FULL", "") not in ("", "0")
-    nb, stub_cells = run_student_edition(path, exercises, tmp_path, full=full)
+    nb, stub_cells, solution_cells = run_student_edition(path, exercises, tmp_path, full=full,
+                                                         paste_back=True)
+    assert len(solution_cells) == len(exercises)
     assert_checks_say_not_written(nb, stub_cells, path.name)
+    assert_checks_pass(nb, solution_cells, path.name)
 
 
 # ---------------------------------------------------------------------------------- exercises

@@ -1,4 +1,4 @@
-"""lib/mc_dropout.py (MC dropout), lib/dropout_plots.py and the diagnoses of lib/checks_dropout.py."""
+"""lib/mc_dropout.py (MC dropout), lib/dropout_plots.py and the diagnoses of lib/exercises/dropout.py."""
 import io
 from contextlib import redirect_stdout
 
@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lib.checks_dropout import (check_dropout_backward, check_fold_test_scale, check_inverted_forward,
-                                check_mc_average)
+from lib.exercises.dropout import check_fold_test_scale, check_inverted_forward, check_mc_average
 from lib.layers import softmax
 from lib.mc_dropout import auroc, eval_probabilities, mc_predict, mc_samples, mc_spread, running_agreement
 from lib.net import MultiLayerNet
@@ -128,10 +127,6 @@ def quiet(check, fn):
     (check_inverted_forward, lambda x, k, p, tr: x * k / p if tr else x, "DROPPING"),
     (check_inverted_forward, lambda x, k, p, tr: x * k / (1 - p) if tr else x * (1 - p), "book's mode"),
     (check_inverted_forward, lambda x, k, p, tr: x * k / (1 - p), "still dropped"),
-    (check_dropout_backward, lambda layer, d: d * (layer.rng.random(d.shape) >= layer.ratio), "fresh mask"),
-    (check_dropout_backward, lambda layer, d: d * (np.random.random(d.shape) >= layer.ratio), "new mask"),
-    (check_dropout_backward, lambda layer, d: d * (layer.mask != 0), "forgot their scale"),
-    (check_dropout_backward, lambda layer, d: d * layer.mask / (1 - layer.ratio), "scaled twice"),
     (check_fold_test_scale, lambda P, p: {k: v * (1 - p) if k[0] == "W" else v for k, v in P.items()}, "W1 too"),
     (check_fold_test_scale, lambda P, p: {k: v * (1 - p) if k != "W1" else v for k, v in P.items()}, "bias"),
     (check_fold_test_scale, lambda P, p: P, "unchanged"),
@@ -151,7 +146,7 @@ def test_checks_pass_a_batched_mc_average_and_never_raise():
         scores = net.predict(np.repeat(x, n, axis=0), train=True)
         return softmax(scores).reshape(len(x), n, -1).mean(axis=1)
     assert quiet(check_mc_average, batched)[0] is True
-    for check in (check_inverted_forward, check_dropout_backward, check_fold_test_scale, check_mc_average):
+    for check in (check_inverted_forward, check_fold_test_scale, check_mc_average):
         assert quiet(check, "not a function")[0] is False
         assert quiet(check, lambda *a: 1 / 0)[0] is False
 

@@ -127,8 +127,8 @@ def test_every_exercise_has_a_check_cell(notebook):
             continue
         assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION"), (
             f"{path.name}, cell {i}: BEGIN SOLUTION and END SOLUTION markers do not pair up")
-        defined = re.findall(r"^def (\w+)\(", cell.source, flags=re.M)
-        assert defined, f"{path.name}, cell {i}: an exercise cell must define a function"
+        defined = re.findall(r"^(?:def|class) (\w+)\b", cell.source, flags=re.M)
+        assert defined, f"{path.name}, cell {i}: an exercise cell must define a function or class"
         nxt = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
         assert nxt is not None and nxt.cell_type == "code", (
             f"{path.name}, cell {i}: the exercise defining {defined[0]}() must be followed by a check cell")

@@ -32,8 +32,13 @@ def test_build_requires_a_setuptools_that_reads_spdx_licenses(pyproject):
 
 
 def test_only_lib_is_installed(pyproject):
-    assert pyproject["tool"]["setuptools"]["packages"] == ["lib"], (
-        "install exactly the package `lib`; tools/, tests/ and notebooks/ stay out")
+    assert pyproject["tool"]["setuptools"]["packages"] == ["lib", "lib.exercises"], (
+        "install exactly the package `lib` and its subpackage lib.exercises (the exercise "
+        "checks); tools/, tests/ and notebooks/ stay out")
+    on_disk = sorted(p.parent.relative_to(ROOT).as_posix().replace("/", ".")
+                     for p in (ROOT / "lib").rglob("__init__.py"))
+    assert on_disk == ["lib", "lib.exercises"], (
+        f"lib's packages on disk are {on_disk}: list every one in pyproject.toml")
     assert "find" not in str(pyproject["tool"]["setuptools"]), "no package discovery: list `lib` explicitly"
 
 

@@ -1,4 +1,4 @@
-"""lib/polyfit.py (the polynomial example of chapter 1) and lib/checks_overfitting.py."""
+"""lib/polyfit.py (the polynomial example of chapter 1) and lib/exercises/overfitting.py."""
 import io
 import warnings
 from contextlib import redirect_stdout
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lib import polyfit as pf
-from lib import checks_overfitting as co
+from lib.exercises import overfitting as co
 
 
 # ------------------------------------------------------------------------------ polyfit

@@ -1,12 +1,12 @@
 """lib/search.py (random search, comparisons, the Adam/AdamW shrinkage demo) and the chapter 4
-exercise checks (lib/checks_choosing.py)."""
+exercise checks (lib/exercises/choosing.py)."""
 import io
 from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
 
-from lib.checks_choosing import (check_adamw_step, check_best_epoch, check_log_uniform, reference_adamw_step,
+from lib.exercises.choosing import (check_adamw_step, check_best_epoch, check_log_uniform, reference_adamw_step,
                                  reference_best_epoch)
 from lib.search import (best_trial, compare_methods, drop_overlap, format_table, log_uniform, random_search,
                         run_one, sample_settings, shrinkage_demo, summarize, value_by_size)

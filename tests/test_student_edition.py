@@ -43,7 +43,7 @@ class Scale:
         ### END SOLUTION'''
 
 SAMPLE_CHECKS = '''\
-from lib.checks import call, compare, verdict
+from lib.exercises.checks import call, compare, verdict
 
 
 def check_double(fn):
@@ -285,13 +285,17 @@ def test_the_harness_catches_a_check_that_passes_a_stub(sample):
 @pytest.mark.parametrize("full", [True, False], ids=["full", "lean"])
 def test_the_student_edition_of_the_sample_runs_in_a_kernel(sample, tmp_path, full):
     exercises = se.find_exercises(nbformat.read(sample, as_version=4), "sample.ipynb")
-    nb, stub_cells = tx.run_student_edition(sample, exercises, tmp_path / "repo", full=full)
+    nb, stub_cells, solution_cells = tx.run_student_edition(sample, exercises, tmp_path / "repo",
+                                                            full=full, paste_back=True)
     # full: every cell; lean: the printed-number cell (not an import cell) is left out
-    assert stub_cells == ([6, 9] if full else [5, 8])
+    assert stub_cells == ([6, 11] if full else [5, 10])
+    assert solution_cells == [i + 2 for i in stub_cells]
     assert any("round(1 / 3" in c.source for c in nb.cells) == full
     tx.assert_checks_say_not_written(nb, stub_cells, sample.name)
     printed = nb.cells[stub_cells[0] + 1].outputs[0]["text"]
     assert printed == "❌ double: not written yet (multiply by two)\n"
+    tx.assert_checks_pass(nb, solution_cells, sample.name)
+    assert nb.cells[solution_cells[0] + 1].outputs[0]["text"] == "✅ double: it doubles\n"
 
 
 def test_is_import_cell():
@@ -299,3 +303,114 @@ def test_is_import_cell():
     assert [i for i, c in enumerate(nb.cells) if se.is_import_cell(c)] == [2]
     assert se.is_import_cell(new_code_cell("import numpy as np\nimport os\nimport sys\nx = load()"))
     assert not se.is_import_cell(new_code_cell("import numpy as np\nx = train()"))
+
+
+# ------------------------------------------------------------------------------ never destroys work
+
+@pytest.fixture
+def repo_copy(tmp_path):
+    """A temporary copy of the repository's tools/ and notebooks/ (the tool's ROOT is the copy)."""
+    import shutil
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT / "tools", copy / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "notebooks").mkdir()
+    for path in se.chapter_paths()[:2]:
+        shutil.copy2(path, copy / "notebooks" / path.name)
+    return copy
+
+
+def run_tool(repo, *args):
+    import subprocess
+    return subprocess.run([sys.executable, str(repo / "tools" / "student_edition.py"), *args],
+                          cwd=repo, capture_output=True, text=True, timeout=120)
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(Path(folder).glob("*"))}
+
+
+def test_a_rerun_on_an_untouched_student_edition_is_allowed(repo_copy):
+    assert run_tool(repo_copy).returncode == 0
+    first = snapshot(repo_copy / "student")
+    again = run_tool(repo_copy)
+    assert again.returncode == 0, again.stderr
+    assert snapshot(repo_copy / "student") == first        # same bytes, no backup
+
+
+def test_a_students_work_is_not_overwritten_without_force(repo_copy):
+    assert run_tool(repo_copy).returncode == 0
+    worked = repo_copy / "student" / "02_l1_l2_penalties.ipynb"
+    nb = nbformat.read(worked, as_version=4)
+    nb.cells[-1].source = "my answer, written over an evening"
+    nbformat.write(nb, worked)
+    before = snapshot(repo_copy / "student")
+    refused = run_tool(repo_copy)
+    assert refused.returncode == 1
+    assert "student/02_l1_l2_penalties.ipynb exists and differs" in refused.stderr
+    assert "--force" in refused.stderr and "nothing written" in refused.stderr
+    assert snapshot(repo_copy / "student") == before        # not even the untouched chapter 1
+
+
+def test_force_keeps_a_timestamped_backup_first(repo_copy):
+    assert run_tool(repo_copy).returncode == 0
+    worked = repo_copy / "student" / "02_l1_l2_penalties.ipynb"
+    nb = nbformat.read(worked, as_version=4)
+    nb.cells[-1].source = "my answer"
+    nbformat.write(nb, worked)
+    work = worked.read_bytes()
+    forced = run_tool(repo_copy, "--force")
+    assert forced.returncode == 0, forced.stderr
+    backups = sorted((repo_copy / "student").glob("02_l1_l2_penalties.backup-*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_bytes() == work
+    assert backups[0].name in forced.stdout
+    assert "my answer" not in worked.read_text()
+    assert not list((repo_copy / "student").glob("01_*.backup-*"))   # unchanged: no backup
+    # a second forced run in the same second does not overwrite the first backup
+    nbformat.write(nb, worked)
+    assert run_tool(repo_copy, "--force").returncode == 0
+    assert len(list((repo_copy / "student").glob("02_l1_l2_penalties.backup-*.ipynb"))) == 2
+    assert backups[0].read_bytes() == work
+
+
+@pytest.mark.parametrize("out", ["notebooks", "notebooks/student", "./notebooks/../notebooks"])
+def test_refuses_to_write_into_notebooks(repo_copy, out):
+    before = snapshot(repo_copy / "notebooks")
+    for args in ([], ["--force"]):
+        refused = run_tool(repo_copy, "--out", out, *args)
+        assert refused.returncode == 1
+        assert "which holds the chapters with their solutions" in refused.stderr
+    assert snapshot(repo_copy / "notebooks") == before
+    assert not (repo_copy / "notebooks" / "student").exists()
+
+
+def test_refuses_to_write_onto_its_input(repo_copy, tmp_path):
+    elsewhere = tmp_path / "mine"
+    elsewhere.mkdir()
+    source = se.chapter_paths()[0]
+    mine = elsewhere / source.name
+    mine.write_bytes(source.read_bytes())
+    refused = run_tool(repo_copy, str(mine), "--out", str(elsewhere), "--force")
+    assert refused.returncode == 1 and "would overwrite an input" in refused.stderr
+    assert mine.read_bytes() == source.read_bytes()
+
+
+def test_refuses_a_student_notebook_as_input(repo_copy):
+    assert run_tool(repo_copy).returncode == 0
+    student = repo_copy / "student" / "01_overfitting.ipynb"
+    nb = nbformat.read(student, as_version=4)
+    nb.cells[3].outputs = [new_output("stream", name="stdout", text="a student's output\n")]
+    nbformat.write(nb, student)
+    before = student.read_bytes()
+    for args in ([str(student)], [str(student), "--out", "elsewhere", "--force"]):
+        refused = run_tool(repo_copy, *args)
+        assert refused.returncode == 1
+        assert "01_overfitting.ipynb is a student edition" in refused.stderr
+        assert "notebooks/" in refused.stderr
+    assert student.read_bytes() == before and not (repo_copy / "elsewhere").exists()
+
+
+def test_a_notebook_without_exercises_is_not_taken_for_a_student_edition():
+    nb = new_notebook(cells=[new_markdown_cell("# Notes"), new_code_cell("x = 1")])
+    assert not se.is_student_notebook(nb)
+    student, exercises = se.student_notebook(sample_notebook(), "sample.ipynb")
+    assert se.is_student_notebook(student) and not se.is_student_notebook(sample_notebook())

@@ -28,6 +28,13 @@ would show the solutions' ✅); `--keep-outputs` keeps them except in exercise a
 It is written to student/ (gitignored) beside lib/ and data/: the notebooks' setup cell finds
 the library at ../lib, so the folder must stay in the repository root.
 
+It never destroys work (student/ is gitignored, so git could not bring a notebook back):
+  - a file in the output folder that differs from what would be written (say, a notebook a
+    student has worked in) is left alone and the tool stops, naming it; with --force it is first
+    copied to NN_name.backup-YYYYMMDD-HHMMSS.ipynb beside it and then replaced;
+  - it refuses to write into notebooks/ or onto any of its own inputs;
+  - it refuses a student notebook as input (a notebook with stubs and no solution markers).
+
 Malformed markers (BEGIN without END, END without BEGIN, nested BEGIN, a misspelt marker, an
 empty solution, markers outside the function body) stop the tool with a message that names the
 notebook, the cell and the line; nothing is written until every notebook is well-formed.
@@ -36,7 +43,9 @@ import argparse
 import ast
 import copy
 import re
+import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +57,7 @@ _ANY_MARKER = re.compile(r"^[ \t]*#.*\b(BEGIN|END)[ _]*SOLUTIONS?\b", re.IGNOREC
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)### (?P<kind>BEGIN|END) SOLUTION(?P<rest>(?:\s.*)?)$")
 _HINT = re.compile(r"^\s*(?:\[\s*hint:\s*(?P<bracketed>.*?)\s*\]|hint:\s*(?P<plain>.*?))\s*$")
 _CHECK_OUTPUT = re.compile(r"^[ \t]*#[ \t]*NBVAL_CHECK_OUTPUT[ \t]*\n?", re.MULTILINE)
+STUB_COMMENT = "# YOUR CODE HERE (then run the check below)"
 
 STUDENT_NOTE = (
     "> **Student edition.** In each exercise the solution has been replaced by "
@@ -60,6 +70,10 @@ STUDENT_NOTE = (
 
 class MarkerError(ValueError):
     """A solution marker is malformed; the message names the notebook, the cell and the line."""
+
+
+class StudentNotebookError(ValueError):
+    """The input is a student edition (stubs, no solutions): there is nothing to strip."""
 
 
 @dataclass
@@ -115,7 +129,7 @@ def py_string(text):
 def stub_lines(block):
     """The lines that replace a solution block in the student edition."""
     message = py_string(block.hint) if block.hint else ""
-    return [f"{block.indent}# YOUR CODE HERE (then run the check below)",
+    return [f"{block.indent}{STUB_COMMENT}",
             f"{block.indent}raise NotImplementedError({message})"]
 
 
@@ -254,8 +268,25 @@ def find_exercises(nb, notebook="notebook"):
     return exercises
 
 
+def is_student_notebook(nb):
+    """True if `nb` looks like a student edition: it carries the student-edition note or a stub
+    line, and no solution markers."""
+    if any(c.cell_type == "code" and any(_ANY_MARKER.match(line) for line in c.source.splitlines())
+           for c in nb.cells):
+        return False
+    return any((c.cell_type == "markdown" and c.source.startswith("> **Student edition.**"))
+               or (c.cell_type == "code" and STUB_COMMENT in c.source) for c in nb.cells)
+
+
 def student_notebook(nb, notebook="notebook", keep_outputs=False):
-    """A student-edition copy of `nb` and its exercises; `nb` itself is not changed."""
+    """A student-edition copy of `nb` and its exercises; `nb` itself is not changed.
+
+    StudentNotebookError if `nb` is itself a student edition."""
+    if is_student_notebook(nb):
+        raise StudentNotebookError(
+            f"{notebook} is a student edition (it has stubs and no ### BEGIN SOLUTION markers), "
+            f"so there are no solutions to strip and converting it would erase the student's "
+            f"outputs; give the chapters in notebooks/ as input instead")
     exercises = find_exercises(nb, notebook)
     out = copy.deepcopy(nb)
     exercise_cells = {ex.index for ex in exercises} | {ex.check_index for ex in exercises}
@@ -274,6 +305,8 @@ def student_notebook(nb, notebook="notebook", keep_outputs=False):
         import nbformat
         note = nbformat.v4.new_markdown_cell(STUDENT_NOTE)
         note.metadata["slideshow"] = {"slide_type": "skip"}
+        if "id" in note:
+            note.id = "student-edition-note"    # not random: a re-run writes the same file
         first_md = next((i for i, c in enumerate(out.cells) if c.cell_type == "markdown"), -1)
         out.cells.insert(first_md + 1, note)
     return out, exercises
@@ -290,13 +323,25 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to convert (default: all of notebooks/NN_*.ipynb)")
     parser.add_argument("--out", type=Path, default=ROOT / "student",
-                        help="output folder (default: student/ in the repository root)")
+                        help="output folder (default: student/ in the repository root); "
+                             "never notebooks/")
     parser.add_argument("--keep-outputs", action="store_true",
                         help="keep the outputs of cells other than exercises and their checks")
+    parser.add_argument("--force", action="store_true",
+                        help="replace files in the output folder that differ from the new "
+                             "edition (a student's work, say), each after a timestamped backup "
+                             "beside it")
     args = parser.parse_args(argv)
     paths = args.notebooks or chapter_paths()
     if not paths:
         parser.error(f"no notebooks given and none found in {ROOT / 'notebooks'}")
+
+    out = args.out.resolve()
+    chapters = (ROOT / "notebooks").resolve()
+    if out == chapters or chapters in out.parents:
+        return _refuse([f"--out {args.out} is inside {_display(chapters)}/, which holds the "
+                        f"chapters with their solutions; write the student edition elsewhere "
+                        f"(the default is student/)"])
 
     results, errors = [], []
     for path in paths:
@@ -306,21 +351,39 @@ def main(argv=None):
         name = _display(path)
         try:
             nb = nbformat.read(path, as_version=4)
-            results.append((path, *student_notebook(nb, name, args.keep_outputs)))
-        except MarkerError as e:
+            result = (path, *student_notebook(nb, name, args.keep_outputs))
+        except (MarkerError, StudentNotebookError) as e:
             errors.append(str(e))
+            continue
         except Exception as e:      # unreadable JSON and the like
             errors.append(f"{name}: cannot read the notebook: {type(e).__name__}: {e}")
+            continue
+        target = out / path.name
+        if target.resolve() in {Path(p).resolve() for p in paths}:
+            errors.append(f"{name}: the output {_display(target)} would overwrite an input; "
+                          f"choose another --out folder")
+            continue
+        results.append(result)
     if errors:
-        for message in errors:
-            print("error:", message, file=sys.stderr)
-        print(f"nothing written: fix the {len(errors)} error(s) above", file=sys.stderr)
-        return 1
+        return _refuse(errors)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    for path, nb, exercises in results:
-        target = args.out / path.name
-        nbformat.write(nb, target)
+    texts = [(out / path.name, nbformat.writes(nb).rstrip("\n") + "\n") for path, nb, _ in results]
+    changed = [target for target, text in texts
+               if target.exists() and target.read_text(encoding="utf-8") != text]
+    if changed and not args.force:
+        return _refuse([f"{_display(t)} exists and differs from the new student edition (a "
+                        f"student's work?); it was left alone. To replace it, run again with "
+                        f"--force: a copy is first kept as {t.stem}.backup-<date>-<time>"
+                        f"{t.suffix} beside it"
+                        for t in changed])
+
+    out.mkdir(parents=True, exist_ok=True)
+    for (target, text), (path, nb, exercises) in zip(texts, results):
+        if target in changed:
+            backup = backup_name(target)
+            shutil.copy2(target, backup)
+            print(f"{_display(target)}: kept the previous version as {_display(backup)}")
+        target.write_text(text, encoding="utf-8")
         names = ", ".join(n for ex in exercises for n in ex.names) or "none"
         print(f"{_display(target)}: {len(exercises)} exercise(s) stubbed ({names})")
         for ex in exercises:
@@ -328,6 +391,24 @@ def main(argv=None):
                 print(f"  warning: {ex.where} is not followed by a check cell "
                       f"(a one-line call of a check_... function)", file=sys.stderr)
     return 0
+
+
+def backup_name(target, now=None):
+    """target's backup beside it: NN_name.backup-YYYYMMDD-HHMMSS.ipynb (-2, -3, ... if taken)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    backup = target.with_name(f"{target.stem}.backup-{stamp}{target.suffix}")
+    number = 2
+    while backup.exists():
+        backup = target.with_name(f"{target.stem}.backup-{stamp}-{number}{target.suffix}")
+        number += 1
+    return backup
+
+
+def _refuse(errors):
+    for message in errors:
+        print("error:", message, file=sys.stderr)
+    print(f"nothing written: fix the {len(errors)} error(s) above", file=sys.stderr)
+    return 1
 
 
 def _display(path):

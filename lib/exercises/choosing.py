@@ -4,6 +4,8 @@ specific diagnosis and returns True or False; none of them raises.
     check_log_uniform(log_uniform_sampler)
     check_best_epoch(best_epoch_with_patience)
     check_adamw_step(adamw_step)
+    check_search(search_with_early_stopping)   several steps: compared with lib.train's early
+                                               stopping in float64, then run on the chapter's split
 """
 import math
 
@@ -218,3 +220,166 @@ def check_adamw_step(fn):
 
     return verdict("AdamW step", check,
                    "moments, bias correction and the decoupled decay are right; the decay skips 1/sqrt(v).")
+
+
+# ------------------------------------------ exercise 4: a validation search with early stopping
+
+SEARCH_RUN = dict(lams=(0.0, 0.001, 0.01, 0.1), epochs=200, patience=20, lr=0.1, batch_size=100, seed=0)
+
+
+def reference_search(make_net, lams, x, t, x_val, t_val, epochs, patience, lr, batch_size, seed,
+                     fresh_rng=True, strict=True, restore=True, late_by=0):
+    """For each lambda, mini-batch SGD in lib.train's order with early stopping on the validation
+    set; (best lambda, {lambda: (best_epoch, stop_epoch, validation accuracy of the kept weights)}).
+    The keyword arguments after `seed` make the typical mistakes, for the diagnoses."""
+    runs, rng = {}, np.random.default_rng(seed)
+    for lam in lams:
+        net = make_net(lam)
+        if fresh_rng:
+            rng = np.random.default_rng(seed)
+        best_acc, best_epoch, best_params, waited = -1.0, None, None, 0
+        for epoch in range(1, epochs + 1):
+            order = rng.permutation(len(x))
+            for start in range(0, len(x), batch_size):
+                batch = order[start:start + batch_size]
+                grads = net.gradient(x[batch], t[batch])
+                for key in net.params:
+                    net.params[key] -= lr * grads[key]
+            acc = net.accuracy(x_val, t_val)
+            if acc > best_acc or (not strict and acc == best_acc):
+                best_acc, best_epoch, best_params, waited = acc, epoch, net.copy_params(), 0
+            else:
+                waited += 1
+                if waited >= patience + late_by:
+                    break
+        if restore:
+            net.set_params(best_params)
+        runs[lam] = (best_epoch, epoch, net.accuracy(x_val, t_val))
+    best_lam = max(lams, key=lambda lam: runs[lam][2])     # the first of equals
+    return best_lam, runs
+
+
+def _search_result(raw, lams):
+    if raw is None:
+        raise Wrong("the result is None: did you forget `return`?")
+    if not (isinstance(raw, tuple) and len(raw) == 2 and isinstance(raw[1], dict)):
+        raise Wrong("return a pair (best_lam, runs) with runs a dict {lam: (best_epoch, stop_epoch, "
+                    f"val_acc)}}, got {type(raw).__name__}")
+    best_lam, runs = raw
+    missing = [lam for lam in lams if lam not in runs]
+    if missing:
+        raise Wrong(f"runs lacks the λ {missing}: one entry per λ of `lams`")
+    out = {}
+    for lam in lams:
+        try:
+            best_epoch, stop_epoch, acc = runs[lam]
+            out[lam] = (int(best_epoch), int(stop_epoch), float(acc))
+        except (TypeError, ValueError):
+            raise Wrong(f"runs[{lam}] should be (best_epoch, stop_epoch, val_acc), got {runs[lam]!r}") from None
+    return best_lam, out
+
+
+def check_search(fn):
+    """fn(make_net, lams, x, t, x_val, t_val, epochs, patience, lr, batch_size, seed) -> (best_lam,
+    {lam: (best_epoch, stop_epoch, val_acc)}): for each lambda a network make_net(lam) trained by
+    mini-batch SGD in lib.train's order (a fresh np.random.default_rng(seed) per run), early
+    stopping on the validation set with train()'s rules, the best epoch's weights put back; the
+    best lambda has the highest val_acc (the first of equals).  Step 1 compares it with lib.train
+    (patience=...) on small float64 networks and names the typical mistakes; step 2 runs it on
+    chapter 4's split with a status line."""
+    def check():
+        from ..net import MultiLayerNet
+        from ..train import train
+        from .overfitting import CountingNet
+        rng = np.random.default_rng(1)        # a learnable toy problem on which the λ differ
+        W_true = rng.normal(size=(8, 3))
+        x = rng.random((40, 8))
+        t = np.argmax((x - 0.5) @ W_true + 0.3 * rng.normal(size=(40, 3)), axis=1)
+        x_val = rng.random((25, 8))
+        t_val = np.argmax((x_val - 0.5) @ W_true + 0.3 * rng.normal(size=(25, 3)), axis=1)
+        made = []
+
+        def make(lam):
+            made.append(CountingNet(8, [10], 3, seed=2, dtype=np.float64, weight_decay_lambda=lam))
+            return made[-1]
+        settings = dict(lams=(0.0, 0.01, 0.3), epochs=40, patience=4, lr=0.3, batch_size=16, seed=5)
+        args = (make, settings["lams"], x, t, x_val, t_val, settings["epochs"], settings["patience"],
+                settings["lr"], settings["batch_size"], settings["seed"])
+        best_lam, runs = _search_result(call(fn, *args), settings["lams"])
+        if made and not any(net.calls for net in made):
+            raise Wrong("your function never called net.gradient: write the training loop yourself "
+                        "(a step per batch with grads = net.gradient(x[batch], t[batch])) instead of "
+                        "calling train")
+        make = lambda lam: MultiLayerNet(8, [10], 3, seed=2, dtype=np.float64, weight_decay_lambda=lam)  # noqa: E731
+        expected = {}
+        for lam in settings["lams"]:
+            net = make(lam)
+            h = train(net, x, t, x_val, t_val, epochs=settings["epochs"], lr=settings["lr"],
+                      batch_size=settings["batch_size"], seed=settings["seed"],
+                      patience=settings["patience"], eval_train=False)
+            expected[lam] = (h.best_epoch, h.epoch[-1], net.accuracy(x_val, t_val))
+        if runs != expected or not np.allclose([r[2] for r in runs.values()],
+                                               [r[2] for r in expected.values()]):
+            for variant, message in (
+                    (dict(fresh_rng=False), "the second λ's run differs from lib.train's: start a fresh "
+                                            "np.random.default_rng(seed) for every run, so that every λ "
+                                            "sees the same batches (a paired comparison)"),
+                    (dict(strict=False), "a tie counted as a new best: an epoch is a new best only if "
+                                         "its accuracy is strictly higher"),
+                    (dict(late_by=1), "you stopped one epoch late: stop at the epoch where `patience` "
+                                      "epochs in a row have brought no new best"),
+                    (dict(late_by=-1), "you stopped one epoch early: `patience` epochs in a row without "
+                                       "a new best, then stop"),
+                    (dict(restore=False), "val_acc is that of the last epoch's weights: keep a copy of "
+                                          "the best epoch's parameters (net.copy_params()) and put them "
+                                          "back (net.set_params) before measuring")):
+                if _search_result(reference_search(*args, **variant), settings["lams"])[1] == runs:
+                    raise Wrong(message)
+            for lam in settings["lams"]:
+                if runs[lam][:2] != expected[lam][:2] or not np.isclose(runs[lam][2], expected[lam][2]):
+                    raise Wrong(f"for λ = {lam} you give (best_epoch, stop_epoch, val_acc) = {runs[lam]}, "
+                                f"lib.train with patience gives {tuple(expected[lam])}"
+                                + (". Does each λ get its own network, make_net(lam), trained from "
+                                   "its start?" if runs[settings["lams"][0]] == expected[settings["lams"][0]]
+                                   else ""))
+        right = max(settings["lams"], key=lambda lam: expected[lam][2])
+        if best_lam != right:
+            raise Wrong(f"you chose λ = {best_lam}, but λ = {right} has the highest validation accuracy "
+                        f"of the kept weights ({expected[right][2]:.3f})")
+        print("Step 1: on small float64 networks your search gives exactly lib.train's early stopping "
+              "for every λ, and the right λ.")
+
+        from ..data import load_mnist, train_val_split
+        from ..progress import Status
+        (x_all, t_all), _ = load_mnist()
+        (x_pool, t_pool), (x_val, t_val) = train_val_split(x_all, t_all, val_fraction=0.2, seed=0)
+        x, t = x_pool[:300], t_pool[:300]
+        s = SEARCH_RUN
+        status = Status(f"Step 2: your search on chapter 4's split, λ in {s['lams']}: epochs trained",
+                        s["epochs"] * len(s["lams"]))
+        steps_per_epoch = -(-len(x) // s["batch_size"])
+
+        class WithStatus(MultiLayerNet):        # shows progress as your loop calls gradient()
+            calls = 0
+
+            def gradient(self, x, t):
+                WithStatus.calls += 1
+                status.update(WithStatus.calls // steps_per_epoch)
+                return super().gradient(x, t)
+
+        best_lam, runs = _search_result(call(
+            fn, lambda lam: WithStatus(784, [100] * 6, 10, seed=s["seed"], weight_decay_lambda=lam),
+            s["lams"], x, t, x_val, t_val, s["epochs"], s["patience"], s["lr"], s["batch_size"],
+            s["seed"]), s["lams"])
+        status.finish()
+        print(f"  300 training images, {len(x_val)} validation images, lr {s['lr']}, patience "
+              f"{s['patience']}, at most {s['epochs']} epochs:")
+        for lam, (best_epoch, stop_epoch, acc) in runs.items():
+            print(f"  L2 λ = {lam:<6g} kept epoch {best_epoch:3d}, stopped at {stop_epoch:3d}, "
+                  f"validation {acc:.3f}" + ("   <- chosen" if lam == best_lam else ""))
+        print(f"  Standard error of one validation accuracy near 0.8 on {len(x_val)} images: "
+              f"{np.sqrt(0.16 / len(x_val)):.3f}, and this is one seed: compare with sections 4 and "
+              f"5.1 before trusting the choice.")
+    return verdict("search with early stopping", check,
+                   "every λ gets the same batches, stops by train()'s rule and is judged by the "
+                   "weights it keeps; the best of them is a choice made on validation data only.")

@@ -1,7 +1,8 @@
 """Checks for the exercises of chapter 3 (notebooks/03_dropout.ipynb).
 
     check_inverted_forward(fn)   fn(x, keep, ratio, train) -> x * keep / (1 - ratio) in training, x at test
-    check_dropout_backward(fn)   fn(layer, dout) -> dout * layer.mask (the mask forward used)
+    check_fixed_dropout(cls)     cls: SuspectDropout with its bug fixed (gradient check, inverted dropout)
+    check_gaussian_dropout(cls)  cls: Gaussian dropout; checked, gradient-checked, trained on the book's run
     check_fold_test_scale(fn)    fn(params, ratio) -> params with W2, W3, ... multiplied by (1 - ratio)
     check_mc_average(fn)         fn(net, x, n_samples) -> mean over n_samples masks of softmax(scores)
 
@@ -11,8 +12,8 @@ and returns True or False.  It never raises.
 import numpy as np
 
 from .checks import Wrong, call, verdict
-from .layers import Dropout, softmax
-from .net import MultiLayerNet
+from ..layers import Dropout, softmax
+from ..net import MultiLayerNet
 
 
 def _array(value, what, shape):
@@ -105,62 +106,101 @@ def check_inverted_forward(fn):
                    "kept units are divided by (1 - ratio) in training, and the test-time layer is the identity")
 
 
-# ------------------------------------------------------------------ exercise 2: backward
+# ------------------------------------------------------------ exercise 2: bug hunt, a suspect layer
 
-def check_dropout_backward(fn):
-    """fn(layer, dout): the backward pass of a lib Dropout layer that has just run forward in
-    training mode.  Right answer: dout * layer.mask (the same mask and scale that forward used)."""
+class SuspectDropout(Dropout):
+    """Inverted dropout as someone wrote it (chapter 3, exercise 2: find its bug)."""
+
+    def forward(self, x, train=True):
+        if not train:
+            return x
+        if not (self.frozen and self.mask is not None and self.mask.shape == x.shape):
+            self.mask = (self.rng.random(x.shape) >= self.ratio).astype(x.dtype)
+        return x * self.mask / (1.0 - self.ratio)
+
+
+def with_layers(net, layer_class):
+    """`net` with each of its Dropout layers replaced by layer_class(ratio, rng=net.rng)."""
+    net.layers = [layer_class(layer.ratio, rng=net.rng) if isinstance(layer, Dropout) else layer
+                  for layer in net.layers]
+    return net
+
+
+def dropout_gradient_check(layer_class, ratio=0.3, seed=1):
+    """Max relative difference between backprop and the numerical gradient, per parameter, of a
+    small float64 network whose dropout layers are layer_class, with the masks frozen.
+    Prints one line per parameter and returns the dict."""
+    net = with_layers(MultiLayerNet(12, [16, 12], 3, dropout_ratio=ratio, dtype=np.float64, seed=seed),
+                      layer_class)
+    rng = np.random.default_rng(0)
+    x, t = rng.random((6, 12)), rng.integers(0, 3, 6)
+    net.freeze_dropout(True)
+    backprop = call(net.gradient, x, t)            # draws the masks, then reuses them
+    numerical = call(net.numerical_gradient, x, t)
+    differences = {}
+    for key in net.params:
+        b, n = np.asarray(backprop[key], dtype=np.float64), numerical[key]
+        differences[key] = float(np.abs(b - n).max() / max(np.max(np.abs(b) + np.abs(n)), 1e-12))
+    print("relative difference, backprop vs numerical (frozen masks): "
+          + ", ".join(f"{k} {d:.1e}" for k, d in differences.items()))
+    return differences
+
+
+def check_fixed_dropout(cls):
+    """cls: a SuspectDropout subclass whose gradient check passes and which is still inverted
+    dropout (expected output x in training, the identity at test time).  Diagnoses: lib's backward
+    copied (dout * mask, without the scale this layer's mask lacks), the scale applied twice, a
+    fresh mask in backward, a forward that no longer divides by (1 - ratio)."""
     def check():
-        rng = np.random.default_rng(41)
-        for mode, ratio in (("inverted", 0.3), ("inverted", 0.6), ("book", 0.4)):
-            layer = Dropout(ratio, mode=mode, rng=int(rng.integers(1000)))
-            x = rng.random((8, 12)) + 0.5
-            layer.forward(x, train=True)
-            mask = layer.mask.copy()
-            mask[0, 0], mask[0, 1] = 1.0 / (1 - ratio) if mode == "inverted" else 1.0, 0.0
-            layer.mask = mask.copy()                        # at least one kept and one dropped unit
-            state = layer.rng.bit_generator.state
-            dout = rng.normal(size=x.shape)
-            dout_before = dout.copy()
-            got = call(fn, layer, dout)
-            drew = layer.rng.bit_generator.state != state or not np.array_equal(layer.mask, mask)
-            if drew:
-                raise Wrong("your backward drew a fresh mask (it called the layer's random generator or forward "
-                            "again). The gradient must flow through exactly the units that forward kept: reuse "
-                            "layer.mask")
-            got = _array(got, f"dx ({mode} mode, ratio {ratio})", x.shape)
-            d = dout_before
-            right = d * mask
-            if _same(got, right):
-                continue
-            kept = mask != 0
-            if not np.array_equal(got != 0, kept & (d != 0)) and np.mean((got != 0) == kept) < 0.95:
-                if _same(got, d):
-                    raise Wrong("you passed dout through unchanged: the dropped units gave no output, so they "
-                                "get no gradient; multiply by layer.mask")
-                raise Wrong("the units that get a gradient are not the ones forward kept: did you draw a new "
-                            "mask (e.g. with np.random)? Reuse layer.mask from forward")
-            scale = 1.0 / (1 - ratio)
-            diagnoses = [
-                (d * kept, "you let the gradient through the kept units but forgot their scale: forward multiplied "
-                           f"them by {scale:.4g} = 1/(1 - ratio), so backward must too. layer.mask holds the "
-                           "factor already: return dout * layer.mask"),
-                (d * mask * scale, "you scaled twice: layer.mask already contains the factor 1/(1 - ratio); "
-                                   "return dout * layer.mask"),
-                (d * mask * (1 - ratio), "you multiplied by (1 - ratio) on top of the mask; the mask alone is "
-                                         "what forward multiplied by"),
-                (mask.astype(float), "you returned the mask itself; multiply it with dout (chain rule)"),
-            ]
-            if mode == "book":
-                diagnoses.insert(0, (d * kept * scale, "in book mode forward does not scale the kept units in "
-                                                       "training, so backward must not either. Multiply by "
-                                                       "layer.mask, which holds what forward used in either mode"))
-            for wrong, message in diagnoses:
-                if _same(got, wrong):
-                    raise Wrong(message + f" ({mode} mode, ratio {ratio})")
-            raise Wrong(_first_difference(got, right, f"dx ({mode} mode, ratio {ratio})"))
-    return verdict("dropout backward", check,
-                   "the gradient flows through exactly the units forward kept, with the same scale")
+        if not (isinstance(cls, type) and issubclass(cls, Dropout)):
+            raise Wrong(f"pass the class itself (a subclass of SuspectDropout), got {cls!r}")
+        ratio = 0.4
+        layer = cls(ratio, rng=3)
+        rng = np.random.default_rng(4)
+        x = rng.random((400, 50)) + 0.5
+        out = _array(call(layer.forward, x, True), "forward's output in training", x.shape)
+        if layer.mask is None:
+            raise Wrong("forward must keep its mask in self.mask (backward needs it)")
+        kept = out != 0
+        if not np.isclose(np.mean(out / x), 1.0, atol=0.03):
+            raise Wrong(f"in training the average output is {np.mean(out / x):.3f}·x, expected x: "
+                        f"forward must still divide the kept units by (1 − p) (inverted dropout). "
+                        f"Fix the gradient, not the forward pass")
+        test_out = _array(call(layer.forward, x, False), "forward's output at test time", x.shape)
+        if not _same(test_out, x):
+            raise Wrong("at test time the layer must return x unchanged (inverted dropout)")
+        layer.forward(x, True)
+        mask = layer.mask.copy()
+        kept = mask != 0
+        dout = rng.normal(size=x.shape)
+        state = layer.rng.bit_generator.state
+        dx = _array(call(layer.backward, dout.copy()), "backward's dx", x.shape)
+        if layer.rng.bit_generator.state != state:
+            raise Wrong("your backward drew a fresh mask; the gradient must flow through exactly "
+                        "the units forward kept (self.mask)")
+        right = dout * kept / (1.0 - ratio)
+        if not _same(dx, right):
+            if _same(dx, dout * kept):
+                raise Wrong("backward returns dout * self.mask, lib's backward, but this layer's mask "
+                            "holds only 0 and 1: forward multiplied the kept units by 1/(1 − p) and "
+                            "the gradient must be multiplied by it too. That is the bug")
+            if _same(dx, dout * kept / (1.0 - ratio) ** 2):
+                raise Wrong("you scaled by 1/(1 − p) twice")
+            if _same(dx, dout * kept * (1.0 - ratio)):
+                raise Wrong("you multiplied by (1 − p); forward divided by it")
+            if _same(dx, dout / (1.0 - ratio)):
+                raise Wrong("the dropped units get a gradient; they gave no output, so they get none "
+                            "(multiply by the mask)")
+            raise Wrong(_first_difference(dx, right, "backward's dx"))
+        print("Your layer's gradient check (a float64 network with dropout 0.3, masks frozen):")
+        worst = max(dropout_gradient_check(cls).values())
+        if worst > 1e-6:
+            raise Wrong(f"the gradient check still fails (relative difference {worst:.1e})")
+    return verdict("bug hunt", check,
+                   "this layer keeps a mask of 0s and 1s and scales in forward, so backward must "
+                   "scale too; lib's Dropout puts the scale into the mask, so there dout * mask is "
+                   "right. A gradient check on a small float64 network with frozen masks finds such "
+                   "a bug in a second.")
 
 
 # ------------------------------------------------------------------ exercise 3: fold the test scale
@@ -314,3 +354,124 @@ def check_mc_average(fn):
             raise Wrong(_first_difference(got, right, "the MC average"))
     return verdict("MC-dropout average", check,
                    "the mean of the masked networks' probabilities, one pass per mask")
+
+
+# -------------------------------------------- exercise 5: Gaussian dropout, from the layer to a run
+
+PLATEAU_RUN = dict(n_train=300, epochs=301, lr=0.1, ratio=0.2, seed=0)   # section 4.2's seed-0 run
+
+
+def reference_gaussian_forward(layer, x, train=True):
+    """Gaussian dropout's forward pass: x * m with m ~ N(1, p / (1 - p)), kept in layer.mask."""
+    if not train:
+        return x
+    if not (layer.frozen and layer.mask is not None and layer.mask.shape == x.shape):
+        std = np.sqrt(layer.ratio / (1.0 - layer.ratio))
+        layer.mask = (1.0 + std * layer.rng.standard_normal(x.shape)).astype(x.dtype)
+    return x * layer.mask
+
+
+def _noise_stats(cls, ratio, scale, seed):
+    """(mean, variance, distinct values) of the factor out / x of cls's training forward pass."""
+    layer = cls(ratio, rng=seed)
+    x = np.full((400, 500), scale)
+    out = _array(call(layer.forward, x, True), "forward's output in training", x.shape)
+    factor = out / x
+    return layer, x, out, float(factor.mean()), float(factor.var()), np.unique(np.round(factor, 9)).size
+
+
+def check_gaussian_dropout(cls):
+    """cls: a Dropout subclass whose forward multiplies by Gaussian noise m ~ N(1, p/(1-p)) in
+    training (the mean and variance of inverted dropout's mask), keeps m in self.mask (Dropout's
+    backward returns dout * self.mask), reuses it when self.frozen, and is the identity at test
+    time.  Three printed steps: the noise's statistics and the layer's contract; a gradient check
+    of a float64 network with the layer (frozen noise); section 4.2's seed-0 run with it beside
+    the chapter's runs without dropout and with inverted dropout."""
+    def check():
+        if not (isinstance(cls, type) and issubclass(cls, Dropout)):
+            raise Wrong(f"pass the class itself (a subclass of lib's Dropout), got {cls!r}")
+        ratio = 0.3
+        var = ratio / (1 - ratio)
+        layer, x, out, mean, variance, distinct = _noise_stats(cls, ratio, 1.0, 11)
+        if distinct <= 2:
+            raise Wrong("your noise takes only two values: that is inverted dropout's mask. Gaussian "
+                        "dropout multiplies every unit by its own draw from a normal distribution")
+        if abs(mean) < 0.05:
+            raise Wrong(f"your noise has mean {mean:.3f}: the layer then erases the signal on "
+                        f"average. Multiply by 1 + σ·z (mean 1), not by σ·z")
+        if abs(mean - 1) > 0.01:
+            raise Wrong(f"your noise has mean {mean:.3f}, expected 1 (the expected output must be x, as "
+                        f"with inverted dropout)")
+        _, _, _, _, variance3, _ = _noise_stats(cls, ratio, 3.0, 11)
+        if not np.isclose(variance3, variance, rtol=0.05):
+            raise Wrong("the spread of out / x depends on the size of x: is your noise added to x "
+                        "rather than multiplied with it? Gaussian dropout multiplies: x · m")
+        if not np.isclose(variance, var, rtol=0.03):
+            for wrong, message in (
+                    (ratio ** 2, "your noise's standard deviation is p; its variance must equal that "
+                                 "of inverted dropout's mask"),
+                    (ratio, "your noise's variance is p; work out the variance of inverted dropout's "
+                            "mask (0 with probability p, 1/(1 − p) otherwise)"),
+                    (var ** 2, "you used p/(1 − p) as the standard deviation; it is the variance "
+                               "(take its square root)"),
+                    (ratio * (1 - ratio), "your noise's variance is p(1 − p), the variance of a 0/1 "
+                                          "keep mask; inverted dropout's mask is divided by (1 − p)")):
+                if np.isclose(variance, wrong, rtol=0.03):
+                    raise Wrong(message + f" (ratio {ratio}: variance {var:.4f}, yours {variance:.4f})")
+            raise Wrong(f"your noise's variance is {variance:.4f}; with ratio {ratio} inverted "
+                        f"dropout's mask has variance {var:.4f}")
+        mask = getattr(layer, "mask", None)
+        if mask is None or np.shape(mask) != x.shape or not _same(x * np.asarray(mask, dtype=np.float64), out):
+            raise Wrong("keep the noise you multiplied by in self.mask (shape of x): Dropout's "
+                        "backward, which your class inherits, returns dout * self.mask")
+        if not _same(_array(call(layer.forward, x, False), "the output at test time", x.shape), x):
+            raise Wrong("at test time the layer must return x unchanged (the noise has mean 1)")
+        layer.frozen = True
+        first = np.array(call(layer.forward, x[:5], True))
+        if not np.array_equal(first, np.array(call(layer.forward, x[:5], True))):
+            raise Wrong("with self.frozen = True the layer must reuse its last noise (a gradient "
+                        "check needs one fixed function); draw new noise only when not frozen")
+        layer.frozen = False
+        if np.array_equal(first, np.array(call(layer.forward, x[:5], True))):
+            raise Wrong("the layer draws the same noise at every call: draw it from self.rng each "
+                        "time (unless self.frozen)")
+        print(f"Step 1: noise mean {mean:.3f}, variance {variance:.4f} (inverted dropout's mask at "
+              f"p = {ratio}: {var:.4f}); identity at test time; frozen noise reused.")
+        print("Step 2: ", end="")
+        worst = max(dropout_gradient_check(cls).values())
+        if worst > 1e-6:
+            raise Wrong(f"the gradient check fails (relative difference {worst:.1e}): the noise in "
+                        f"self.mask must be the one forward multiplied by")
+
+        from ..data import load_mnist, take
+        from ..progress import epoch_status
+        from ..train import TrainingDiverged, train
+        (x_all, t_all), (x_test, t_test) = load_mnist()
+        x, t = x_all[:PLATEAU_RUN["n_train"]], t_all[:PLATEAU_RUN["n_train"]]
+        x_curve, t_curve = take(x_test, t_test, 2000, seed=0)
+        p = PLATEAU_RUN["ratio"]
+        print(f"Step 3: section 4.2's run (300 images, {PLATEAU_RUN['epochs']} epochs, lr "
+              f"{PLATEAU_RUN['lr']}, seed 0), dropout ratio {p}:")
+        rows = []
+        for name, make in (
+                ("no dropout", lambda: MultiLayerNet(784, [100] * 6, 10, seed=0)),
+                (f"inverted {p}", lambda: MultiLayerNet(784, [100] * 6, 10, dropout_ratio=p, seed=0)),
+                (f"your Gaussian {p}", lambda: with_layers(
+                    MultiLayerNet(784, [100] * 6, 10, dropout_ratio=p, seed=0), cls))):
+            net = make()
+            try:
+                h = train(net, x, t, x_curve, t_curve, epochs=PLATEAU_RUN["epochs"],
+                          lr=PLATEAU_RUN["lr"], seed=0, eval_every=50,
+                          callback=epoch_status(f"  {name}"))
+            except TrainingDiverged as e:
+                raise Wrong(f"training with your layer diverged: {e}") from None
+            rows.append((name, h.train_acc[-1], net.accuracy(x_test, t_test)))
+        print(f"  {'':20s} {'train':>6s}  test (10,000)   gap")
+        for name, a, b in rows:
+            print(f"  {name:20s} {a:6.3f}  {b:13.3f}  {a - b:6.3f}")
+        print("  One seed each: compare a difference with the seed spread of section 4.2's five "
+              "seeds before calling one layer better.")
+    return verdict("Gaussian dropout", check,
+                   "multiplicative noise with mean 1 and the variance of inverted dropout's mask, "
+                   "frozen for the gradient check, the identity at test time; Dropout's backward "
+                   "works unchanged because the noise lives in self.mask.")

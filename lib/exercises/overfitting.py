@@ -4,6 +4,9 @@
     check_peak_epoch(fn)         fn(history) -> the epoch (from history["epoch"]) of the best test accuracy
     check_choose_degree(fn)      fn(x, y, x_val, y_val, max_degree) -> (best degree, validation MSE per degree)
     check_split_validation(fn)   fn(data, n_val, seed) -> {"train", "val", "test"}, val taken from train only
+    check_training_loop(fn)      fn(net, x, t, x_test, t_test, epochs, lr, batch_size, seed) -> a record
+                                 per epoch, written out with net.gradient; compared step by step with
+                                 lib.train in float64, then run on the book's experiment
 
 `history` is anything indexed like lib.train.History: history["epoch"], history["train_acc"],
 history["test_acc"], ... (a dict of lists works).  Each check runs the reader's function on hidden
@@ -12,7 +15,8 @@ cases, prints ✅ or ❌ with a specific diagnosis and returns True or False.  I
 import numpy as np
 
 from .checks import Wrong, call, compare, verdict
-from .polyfit import fit, make_data
+from ..net import MultiLayerNet
+from ..polyfit import fit, make_data
 
 
 def _close(a, b):
@@ -294,3 +298,164 @@ def check_split_validation(fn):
             raise Wrong("seed=0 and seed=1 give the same validation set; use the seed for the random order")
     return verdict("validation split", check,
                    "a seeded random split of the training set; the test set is left untouched.")
+
+
+# ---------------------------------------------- exercise 5: a training loop of your own, with the gap
+
+BOOK_RUN = dict(n_train=300, epochs=201, lr=0.01, batch_size=100, seed=0, n_test=1000)
+RECORD_KEYS = ("epoch", "train_acc", "test_acc", "gap")
+
+
+def reference_loop(net, x, t, x_test, t_test, epochs, lr, batch_size, seed, fresh_order=True,
+                   last_batch=True):
+    """What lib.train does (sampling='shuffle', plain SGD), written out; the variants for the
+    diagnoses: one order for every epoch, the last smaller batch skipped."""
+    rng = np.random.default_rng(seed)
+    record = {key: [] for key in RECORD_KEYS}
+    order = rng.permutation(len(x))
+    stop = len(x) if last_batch else len(x) - batch_size + 1
+    for epoch in range(1, epochs + 1):
+        if fresh_order and epoch > 1:
+            order = rng.permutation(len(x))
+        for start in range(0, stop, batch_size):
+            batch = order[start:start + batch_size]
+            grads = net.gradient(x[batch], t[batch])
+            for key in net.params:
+                net.params[key] -= lr * grads[key]
+        train_acc, test_acc = net.accuracy(x, t), net.accuracy(x_test, t_test)
+        for key, value in zip(RECORD_KEYS, (epoch, train_acc, test_acc, train_acc - test_acc)):
+            record[key].append(value)
+    return record
+
+
+def _record(raw, epochs):
+    """The reader's record as a dict of float arrays, or Wrong."""
+    if raw is None:
+        raise Wrong("the result is None: did you forget `return`?")
+    try:
+        missing = [key for key in RECORD_KEYS if key not in raw]
+    except TypeError:
+        raise Wrong(f"return a dict with the keys {', '.join(RECORD_KEYS)}, got {type(raw).__name__}") from None
+    if missing:
+        raise Wrong(f"your record lacks {missing}; return a dict with the keys {', '.join(RECORD_KEYS)}")
+    record = {key: _as_array(raw[key], f'record["{key}"]') for key in RECORD_KEYS}
+    for key, values in record.items():
+        if len(values) != epochs:
+            raise Wrong(f'record["{key}"] has {len(values)} entries for {epochs} epochs: record once '
+                        f"per epoch, after the epoch's last step")
+    return record
+
+
+class CountingNet(MultiLayerNet):
+    """A MultiLayerNet that counts the calls of gradient() (lib.train calls _gradient instead)."""
+    calls = 0
+
+    def gradient(self, x, t):
+        self.calls += 1
+        return super().gradient(x, t)
+
+
+def _tiny_case(dtype=np.float64):
+    rng = np.random.default_rng(12)
+    x, t = rng.random((40, 8)), rng.integers(0, 3, 40)
+    x_test, t_test = rng.random((30, 8)), rng.integers(0, 3, 30)
+    make = lambda: CountingNet(8, [6], 3, seed=4, dtype=dtype)   # noqa: E731
+    return make, (x, t, x_test, t_test)
+
+
+def check_training_loop(fn):
+    """fn(net, x, t, x_test, t_test, epochs, lr, batch_size, seed) -> {"epoch", "train_acc",
+    "test_acc", "gap"}, one entry per epoch (epochs from 1, gap = train - test), training `net` in
+    place with mini-batch SGD in lib.train's order: rng = np.random.default_rng(seed) once, a fresh
+    rng.permutation(len(x)) every epoch, batches of batch_size in that order (the last may be
+    smaller).  Step 1 compares it with lib.train in float64 (weights and records) and names the
+    typical mistakes; step 2 runs it on the book's experiment with a status line."""
+    def check():
+        make, data = _tiny_case()
+        settings = dict(epochs=3, lr=0.5, batch_size=16, seed=7)
+        net = make()
+        start = {k: v.copy() for k, v in net.params.items()}
+        record = _record(call(fn, net, *data, *settings.values()), settings["epochs"])
+        if net.calls == 0:
+            raise Wrong("your function never called net.gradient: write the loop yourself (a step per "
+                        "batch with grads = net.gradient(x[batch], t[batch])) instead of calling train")
+        if not all(layer.W is net.params[f"W{i + 1}"] for i, layer in
+                   enumerate(layer for layer in net.layers if hasattr(layer, "W"))):
+            raise Wrong("you replaced the arrays in net.params (params[key] = params[key] - ...); the "
+                        "network's layers still hold the old ones, so the network never changes. "
+                        "Update in place: net.params[key] -= lr * grads[key]")
+        if all(np.array_equal(start[k], net.params[k]) for k in start):
+            raise Wrong("the network's weights did not change: train `net` itself, in place")
+        expected_net = make()
+        expected = reference_loop(expected_net, *data, **settings)
+        if list(record["epoch"]) == list(range(settings["epochs"])):
+            raise Wrong("your epochs count from 0; the first epoch is epoch 1 (as in lib.train's History)")
+        same_weights = all(np.allclose(net.params[k], expected_net.params[k], rtol=1e-6, atol=1e-9)
+                           for k in start)
+        if not same_weights:
+            uphill = make()
+            loss = lambda n: n.loss(data[0], data[1])                   # noqa: E731
+            for variant, message in (
+                    (dict(fresh_order=False), "you drew the order once, before the loop; draw a fresh "
+                                              "rng.permutation(len(x)) at the start of every epoch"),
+                    (dict(last_batch=False), "you skipped the last, smaller batch: with 40 images and "
+                                             "batches of 16 an epoch has 3 batches (16, 16, 8)")):
+                twin = make()
+                reference_loop(twin, *data, **settings, **variant)
+                if all(np.allclose(net.params[k], twin.params[k], rtol=1e-6, atol=1e-9) for k in start):
+                    raise Wrong(message)
+            if loss(net) > loss(uphill):
+                raise Wrong("the loss went up: step against the gradient, params -= lr * grads")
+            raise Wrong("after your loop the weights differ from lib.train's with the same settings: "
+                        "create rng = np.random.default_rng(seed) once before the loop, draw "
+                        "rng.permutation(len(x)) every epoch, take the batches of batch_size in that "
+                        "order, and step net.params[key] -= lr * grads[key] with grads = "
+                        "net.gradient(x[batch], t[batch])")
+        for key in ("epoch", "train_acc", "test_acc"):
+            if not _close(record[key], expected[key]):
+                if key == "train_acc" and _close(record[key], expected["test_acc"]):
+                    raise Wrong('record["train_acc"] holds the test accuracies')
+                if key == "test_acc" and _close(record[key], expected["train_acc"]):
+                    raise Wrong('record["test_acc"] holds the training accuracies: measure it on x_test')
+                raise Wrong(f'record["{key}"] is {list(np.round(record[key], 4))}, expected '
+                            f'{list(np.round(expected[key], 4))} (measured after each epoch)')
+        if _close(record["gap"], -np.asarray(expected["gap"])) and np.any(expected["gap"]):
+            raise Wrong("your gap has the wrong sign: it is train accuracy minus test accuracy")
+        if not _close(record["gap"], expected["gap"]):
+            raise Wrong(f'record["gap"] is not train_acc - test_acc: you give '
+                        f'{list(np.round(record["gap"], 4))}')
+        print("Step 1: on a float64 network your loop gives exactly lib.train's weights and accuracies.")
+
+        from ..data import load_mnist, take
+        from ..progress import Status
+        (x_all, t_all), (x_test, t_test) = load_mnist()
+        x, t = x_all[:BOOK_RUN["n_train"]], t_all[:BOOK_RUN["n_train"]]
+        x_sub, t_sub = take(x_test, t_test, BOOK_RUN["n_test"], seed=0)
+        steps_per_epoch = -(-len(x) // BOOK_RUN["batch_size"])
+        status = Status("Step 2: your loop on the book's experiment, epoch", BOOK_RUN["epochs"])
+
+        class WithStatus(MultiLayerNet):        # shows progress as your loop calls gradient()
+            calls = 0
+
+            def gradient(self, x, t):
+                WithStatus.calls += 1
+                status.update(WithStatus.calls // steps_per_epoch)
+                return super().gradient(x, t)
+
+        net = WithStatus(784, [100] * 6, 10, seed=0)
+        record = _record(call(fn, net, x, t, x_sub, t_sub, BOOK_RUN["epochs"], BOOK_RUN["lr"],
+                              BOOK_RUN["batch_size"], BOOK_RUN["seed"]), BOOK_RUN["epochs"])
+        status.finish()
+        gap = record["gap"]
+        widest = int(np.argmax(gap))
+        best = int(np.argmax(record["test_acc"]))
+        print(f"  {BOOK_RUN['n_train']} images, {BOOK_RUN['epochs']} epochs, lr {BOOK_RUN['lr']}, "
+              f"seed 0, test on {BOOK_RUN['n_test']} images: final train {record['train_acc'][-1]:.3f}, "
+              f"test {record['test_acc'][-1]:.3f}, gap {gap[-1]:.3f}")
+        print(f"  widest gap {gap[widest]:.3f} at epoch {int(record['epoch'][widest])}; best test "
+              f"accuracy {record['test_acc'][best]:.3f} at epoch {int(record['epoch'][best])}")
+        print("  Section 3 trained the same network with lib.train (the whole test set, every 5th "
+              "epoch): compare the shape of the two curves, not the third decimal.")
+    return verdict("training loop", check,
+                   "your loop is mini-batch SGD exactly as lib.train runs it, and the gap it records "
+                   "is the curve of section 3: it opens as the network memorizes its 300 images.")

@@ -1,7 +1,7 @@
 """The machinery behind the exercise checks: run the reader's code on hidden cases and say
 specifically what is wrong (shape, sign, scale, ...) or that it is right.
 
-Each chapter's checks (checks_overfitting.py, checks_penalties.py, ...) are built from these.
+Each chapter's checks (overfitting.py, penalties.py, ... beside this file) are built from these.
 A check prints its verdict and returns True (right) or False (not yet); it never raises, so a
 notebook keeps running after an unsolved exercise.
 """
