@@ -1,5 +1,6 @@
 """tools/slides.py: every cell of every chapter carries slideshow metadata that follows the
-headings, the tool is idempotent, and `jupyter nbconvert --to slides` builds each chapter."""
+headings, the tool is idempotent, and `jupyter nbconvert --to slides` builds each chapter, with
+alternative text on every figure (tools/slides_alt.html.j2 and each figure cell's metadata "alt")."""
 import copy
 import json
 import re
@@ -43,15 +44,36 @@ def rule_violations(nb, name):
     return problems
 
 
-def build_slides(path, out_dir):
-    """Run `jupyter nbconvert --to slides` on a notebook; return the HTML."""
-    result = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "slides",
+TEMPLATE = ROOT / "tools" / "slides_alt.html.j2"
+NO_ALT = "No description has been provided for this image"     # what nbconvert fills in
+
+
+def build_slides(path, out_dir, messages=None):
+    """Run `jupyter nbconvert --to slides --template-file tools/slides_alt.html.j2` (the README's
+    command) on a notebook; return the HTML. nbconvert's log lines are appended to `messages`."""
+    result = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "slides", f"--template-file={TEMPLATE}",
                              "--output-dir", str(out_dir), str(path)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     html = out_dir / (Path(path).stem + ".slides.html")
     assert html.is_file(), f"nbconvert wrote no {html.name}: {result.stderr[-2000:]}"
+    if messages is not None:
+        messages.extend(result.stderr.splitlines())
     return html.read_text(encoding="utf-8")
+
+
+def image_alts(html):
+    """The alt attribute of every <img> of a page, in order (None where there is none)."""
+    from bs4 import BeautifulSoup          # installed with nbconvert
+    return [img.get("alt") for img in BeautifulSoup(html, "html.parser").find_all("img")]
+
+
+def figure_cells(nb):
+    """(index, cell, number of image outputs) of every code cell that shows an image."""
+    for index, cell in enumerate(nb.cells):
+        n = sum(any(mime.startswith("image/") for mime in out.get("data", {})) for out in cell.get("outputs", []))
+        if n:
+            yield index, cell, n
 
 
 # ------------------------------------------------------------------------------ the sample
@@ -169,9 +191,60 @@ def test_chapter_builds_into_reveal_slides(path, tmp_path):
     slides.apply(nb)             # a copy, so the test does not depend on the tool having run
     copy_path = tmp_path / path.name
     nbformat.write(nb, copy_path)
-    html = build_slides(copy_path, tmp_path)
+    messages = []
+    html = build_slides(copy_path, tmp_path, messages)
     assert "reveal" in html.lower()
     starts = sum(cell.metadata["slideshow"]["slide_type"] in ("slide", "subslide")
                  for cell in nb.cells)
     assert html.count("<section") >= starts, (
         f"{path.name}: {html.count('<section')} <section>s for {starts} slides and subslides")
+    # Every figure reaches the deck with its description: no <img> without one, no warning.
+    alts = image_alts(html)
+    assert len(alts) == sum(n for _, _, n in figure_cells(nb)), f"{path.name}: {len(alts)} <img> in the slides"
+    missing = [m for m in messages if "Alternative text is missing" in m]
+    assert not missing and all(alt and alt != NO_ALT for alt in alts), (
+        f"{path.name}: {sum(not alt or alt == NO_ALT for alt in alts)} figure(s) without alternative text "
+        f"in the slides ({missing}); give each figure cell a metadata \"alt\" (see CONTRIBUTING.md)")
+
+
+GENERIC_ALT = {"figure", "plot", "image", "chart", "graph", "picture"}
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_every_figure_cell_describes_its_figure(path):
+    """The stored notebook, without exporting: each cell that shows a figure carries metadata
+    "alt", a sentence saying what is plotted (not "figure"), and no two cells share one."""
+    nb = nbformat.read(path, as_version=4)
+    problems, seen = [], {}
+    for index, cell, _ in figure_cells(nb):
+        where = se.describe_cell(se._display(path), index, cell.source)
+        alt = cell.metadata.get("alt")
+        if not isinstance(alt, str) or not alt.strip():
+            problems.append(f"{where}: no metadata \"alt\" (a short description of what the figure shows)")
+        elif len(alt.split()) < 6 or alt.strip(" .").lower() in GENERIC_ALT:
+            problems.append(f"{where}: alt {alt!r} is too short to say what is plotted")
+        elif alt in seen:
+            problems.append(f"{where}: same alt as {seen[alt]} (copied?): {alt!r}")
+        else:
+            seen[alt] = where
+    assert not problems, "\n".join(problems)
+
+
+def test_the_template_puts_each_figure_s_alt_text_on_its_img(tmp_path):
+    png = _png(40, 30)
+    nb = nbformat.v4.new_notebook(cells=[
+        new_markdown_cell("# Figures"),
+        new_code_cell("a", metadata={"alt": 'Cell text: train & test "accuracy" <by epoch>'},
+                      outputs=[new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]),
+        new_code_cell("b", metadata={"alt": "the cell's text, overridden"}, outputs=[new_output(
+            "display_data", data={"image/png": png, "text/plain": "<Figure>"},
+            metadata={"image/png": {"alt": "Output text: a histogram"}})]),
+        new_code_cell("c", outputs=[new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]),
+    ])
+    slides.apply(nb)
+    path = tmp_path / "01_sample.ipynb"
+    nbformat.write(nb, path)
+    messages = []
+    alts = image_alts(build_slides(path, tmp_path, messages))
+    assert alts == ['Cell text: train & test "accuracy" <by epoch>', "Output text: a histogram", NO_ALT]
+    assert any("Alternative text is missing on 1 image" in m for m in messages), messages

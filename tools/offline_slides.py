@@ -5,7 +5,8 @@ packages, in a node_modules/ folder beside the HTML, instead of the CDNs that nb
     .venv/bin/python tools/offline_slides.py notebooks/01_overfitting.ipynb --out build/slides
 
 Writes OUT/NN_topic.slides.html (default OUT: build/slides, gitignored) with the stored outputs,
-like `jupyter nbconvert --to slides --SlidesExporter.reveal_scroll=True`. The packages are fetched
+like `jupyter nbconvert --to slides --SlidesExporter.reveal_scroll=True --template-file
+tools/slides_alt.html.j2` (figures with their alternative text). The packages are fetched
 once with npm (needs npm and the internet; about 55 MB after pruning) and reused while their
 versions stay the same. Copy the whole OUT folder to the classroom machine and open the HTML file
 in a browser: nothing is loaded from the internet. Further nbconvert options pass through, e.g.
@@ -21,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "build" / "slides"
+# nbconvert's reveal template with each figure's alternative text (the cell's metadata "alt").
+TEMPLATE = ROOT / "tools" / "slides_alt.html.j2"
 # The versions nbconvert's reveal template loads from its CDNs (jQuery 2.0.3 is not on npm).
 PACKAGES = {"reveal.js": "4.0.2", "requirejs": "2.1.10", "jquery": "2.2.4", "mathjax": "2.7.7"}
 # MathJax's uncompressed copy and its tests are not needed to typeset.
@@ -82,7 +85,8 @@ def build(notebooks, out, extra=()):
     out = Path(out).resolve()
     install_packages(out)
     subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "slides",
-                    "--SlidesExporter.reveal_scroll=True", *local_urls(), f"--output-dir={out}", *extra,
+                    "--SlidesExporter.reveal_scroll=True", f"--template-file={TEMPLATE}", *local_urls(),
+                    f"--output-dir={out}", *extra,
                     *map(str, notebooks)], check=True)
     pages = [out / (Path(nb).stem + ".slides.html") for nb in notebooks]
     for page in pages:

@@ -2,7 +2,9 @@
 
     python tools/slides.py                 # all notebooks/NN_*.ipynb (rewrites only what changed)
     python tools/slides.py --check         # exit 1 if a notebook's metadata is out of date
-    jupyter nbconvert --to slides notebooks/01_overfitting.ipynb   # -> notebooks/01_overfitting.slides.html
+    jupyter nbconvert --to slides --template-file tools/slides_alt.html.j2 notebooks/01_overfitting.ipynb
+                                           # -> notebooks/01_overfitting.slides.html, figures with
+                                           #    their cell's metadata "alt" as alternative text
 
 The slide type of a cell (metadata.slideshow.slide_type) follows from the notebook's content
 alone, so running the tool twice changes nothing:
