@@ -171,7 +171,7 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
                     first_loss, limit = loss, DIVERGED_FACTOR * max(loss, np.log(net.output_size))
                 too_high = too_high + 1 if loss > limit else 0
                 if too_high >= DIVERGED_STEPS or not np.isfinite(loss):
-                    message = _diverged_message(loss, epoch, getattr(opt, "lr", lr), first_loss, net.output_size, x_train)
+                    message = _diverged_message(loss, epoch, getattr(opt, "lr", lr), first_loss, net, x_train)
                     raise _diverged(message, net, history, best_params)
                 opt.update(net.params, grads)
                 net.after_step(getattr(opt, "lr", lr))
@@ -224,8 +224,9 @@ def _diverged(message, net, history, best_params):
     return err
 
 
-def _diverged_message(loss, epoch, lr, first_loss, n_classes, x_train):
+def _diverged_message(loss, epoch, lr, first_loss, net, x_train):
     """What went wrong, and what to change: the inputs' scale, the learning rate, or the initial weights."""
+    n_classes = net.output_size
     if np.isfinite(loss):
         what = (f"the training loss rose to {loss:.3g} at epoch {epoch}, over {DIVERGED_FACTOR} times its start "
                 f"({max(first_loss, np.log(n_classes)):.3g}) for {DIVERGED_STEPS} mini-batches in a row")
@@ -235,15 +236,26 @@ def _diverged_message(loss, epoch, lr, first_loss, n_classes, x_train):
     if scale > INPUT_SCALE:
         return (f"{what}: the inputs reach {scale:g}, but the network expects inputs of order 1. Unnormalised "
                 "pixels (0 to 255)? Scale them to [0, 1]: x / 255, or load_mnist(normalize=True).")
+    start_hint = _init_hint(first_loss, net)
+    if start_hint:   # the start was already far off: a smaller learning rate would not help
+        return f"{what}.{start_hint}"
     return (f"{what}: the steps are too large for this network. Try a smaller learning rate (lr={lr} now; "
-            f"try {lr / 10:g}) or a smaller penalty (weight_decay_lambda, weight_decay)." + _init_hint(first_loss, n_classes))
+            f"try {lr / 10:g}) or a smaller penalty (weight_decay_lambda, weight_decay).")
 
 
-def _init_hint(first_loss, n_classes):
+def _init_hint(first_loss, net):
     """Part of the divergence message: a fresh network starts near loss log(n_classes); a first
-    loss far above that means the initial weights, not the learning rate, are too large."""
+    loss far above that means the start, not the learning rate, is at fault: the initial weights,
+    or inverted dropout with a high ratio (it scales the kept activations up by 1/(1 - ratio))."""
+    n_classes = net.output_size
     if np.isfinite(first_loss) and first_loss <= 100 * np.log(n_classes):
         return ""
+    ratio = getattr(net, "dropout_ratio", 0)
+    if ratio >= 0.5 and any(getattr(layer, "mode", None) == "inverted" for layer in net.layers):
+        return (f" The very first mini-batch already had loss {first_loss:.3g} (a fresh network starts near "
+                f"log({n_classes}) = {np.log(n_classes):.2g}): inverted dropout at ratio {ratio:g} multiplies "
+                f"the kept activations by 1/(1 - {ratio:g}) = {1 / (1 - ratio):.3g} in every dropout layer "
+                "during training. Use a smaller dropout_ratio (0.5 or less is usual).")
     return (f" The very first mini-batch already had loss {first_loss:.3g} (a fresh network starts near "
             f"log({n_classes}) = {np.log(n_classes):.2g}): the initial weights are too large; use "
             "weight_init_std='relu' (He) or a smaller number.")

@@ -116,9 +116,20 @@ def test_diverging_learning_rate_raises_with_advice(mnist):
 def test_huge_initial_weights_raise_with_advice(mnist):
     (x, t), _ = mnist
     net = MultiLayerNet(784, [100] * 6, 10, weight_init_std=1000.0, seed=0)
-    with pytest.raises(TrainingDiverged, match=r"(?s)smaller learning rate.*first mini-batch already had loss "
-                       r"\d\.\d+e\+\d+ .*initial weights are too large.*weight_init_std='relu'"):
+    with pytest.raises(TrainingDiverged, match=r"(?s)first mini-batch already had loss "
+                       r"\d\.\d+e\+\d+ .*initial weights are too large.*weight_init_std='relu'") as info:
         train(net, x[:300], t[:300], epochs=5, lr=0.01)
+    assert "smaller learning rate" not in str(info.value)   # the start was at fault, not the steps
+
+
+def test_high_inverted_dropout_is_named_not_the_weights(mnist):
+    """Inverted dropout at 0.9 scales kept activations by 10 in each of 6 layers: the first loss is
+    already huge, and the message must say that dropout, not the initial weights or lr, is why."""
+    (x, t), _ = mnist
+    net = MultiLayerNet(784, [100] * 6, 10, dropout_ratio=0.9, seed=0)
+    with pytest.raises(TrainingDiverged, match=r"inverted dropout at ratio 0\.9 .*smaller dropout_ratio") as info:
+        train(net, x[:300], t[:300], epochs=20, lr=0.01)
+    assert "initial weights" not in str(info.value) and "learning rate" not in str(info.value)
 
 
 @pytest.mark.parametrize("settings", [dict(optimizer="rmsprop", lr=10), dict(optimizer="adam", lr=1)],
