@@ -208,8 +208,9 @@ class PolyfitPanel:
             self.controls["degree"].value = values["degree"]
 
     def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+        """Show the widgets, with a still PNG of the figure for front ends that cannot run them."""
+        from .widget_view import show
+        show(self.widget, self.image.value, "Polynomial panel: run the cell to use its sliders.")
 
 
 def polyfit_panel(n_points=12, degree=3, seed=0):

@@ -2,9 +2,10 @@
 
 For every notebook with a live panel (a cell that uses `lib.panel`), the test opens it in
 JupyterLab, runs all cells from the Run menu, moves the panel's first slider one step with the
-keyboard, and checks that
-  - the panel's image changes (the <img> src is a new PNG),
-  - the status line reports the slider's new value,
+keyboard, then clicks the other choice of each of its toggle buttons (schedule, dropout mode,
+seeds; not a penalty's "none"), and checks that
+  - the panel's image changes (the <img> src is a new PNG) after every move,
+  - the status line reports the slider's new value and the chosen button,
   - no cell shows a traceback, an error output or "Error displaying widget".
 Screenshots (before and after the slider moves) go to test-artifacts/browser/.
 
@@ -325,7 +326,7 @@ def settle(page, panel, timeout=SLIDER_TIMEOUT):
     """Wait until the kernel is idle and the panel's status no longer says it is training."""
     deadline = time.monotonic() + timeout / 1000
     while time.monotonic() < deadline:
-        if kernel_state(page) == "idle" and not re.search(r"⏳|[Tt]raining", panel.status()):
+        if kernel_state(page) == "idle" and not re.search(r"[Tt]raining|Precomputing", panel.status()):
             return
         time.sleep(0.5)
     raise TimeoutError(f"the panel was still busy after {timeout / 1000:.0f} s: {panel.status()!r}")
@@ -335,9 +336,10 @@ def exercise_panel(page, name, index=0, artifacts=ARTIFACTS):
     """Move the panel's first slider one step right with the keyboard, as a student would.
 
     If the panel has a choice set to "none" (e.g. penalty: none/L1/L2), the slider would change
-    nothing, so the last choice is clicked first.  Returns (before, after): dicts with the PNG
-    digest of the image, the status text and the slider's readout; `after` is taken when the
-    kernel is idle again, the image has changed and the status names the new value."""
+    nothing (it is greyed out), so the last choice of that group is clicked first.  Returns
+    (before, after): dicts with the PNG digest of the image, the status text and the slider's
+    readout; `after` is taken when the kernel is idle again, the image has changed and the status
+    names the new value."""
     panel = PanelView(page, index)
     name = f"{name}-panel{index + 1}"
     panel.root.wait_for(state="attached", timeout=60_000)
@@ -345,9 +347,11 @@ def exercise_panel(page, name, index=0, artifacts=ARTIFACTS):
     # The panel has drawn its first picture once the image holds PNG data.
     page.wait_for_function("el => /^(blob|data):/.test(el.getAttribute('src') || '')",
                            arg=panel.image().element_handle(), timeout=SLIDER_TIMEOUT, polling=500)
-    choice = panel.root.locator(".widget-toggle-buttons button.mod-active, .widget-toggle-buttons button.active")
-    if choice.count() and choice.first.inner_text().strip().lower() == "none":
-        panel.root.locator(".widget-toggle-buttons button").last.click()
+    groups = panel.root.locator(".widget-toggle-buttons")
+    for g in range(groups.count()):
+        active = groups.nth(g).locator("button.mod-active, button.active")
+        if active.count() and active.first.inner_text().strip().lower() == "none":
+            groups.nth(g).locator("button").last.click()
     settle(page, panel)
     before = {"png": panel.image_digest(), "status": panel.status(), "readout": panel.readout()}
     panel.root.screenshot(path=str(artifacts / f"{name}-before.png"))
@@ -361,11 +365,48 @@ def exercise_panel(page, name, index=0, artifacts=ARTIFACTS):
         after = {"png": panel.image_digest(), "status": panel.status(), "readout": panel.readout()}
         if (after["png"] != before["png"]
                 and (not panel.has_status() or reports_value(after["status"], after["readout"]))
-                and kernel_state(page) == "idle" and not re.search(r"⏳|[Tt]raining", after["status"])):
+                and kernel_state(page) == "idle" and not re.search(r"[Tt]raining", after["status"])):
             break
     panel.root.screenshot(path=str(artifacts / f"{name}-after.png"))
     after["has_status"] = panel.has_status()
     return before, after
+
+
+def exercise_toggles(page, name, index=0, artifacts=ARTIFACTS):
+    """Click, in each group of toggle buttons of the panel (except one with a "none" choice), the
+    first button that is neither active nor disabled, as a student would.  Returns a list of
+    (the button's label, before, after), with before and after as in exercise_panel."""
+    panel = PanelView(page, index)
+    groups = panel.root.locator(".widget-toggle-buttons")
+    results = []
+    for g in range(groups.count()):
+        buttons = groups.nth(g).locator("button")
+        labels = [t.strip() for t in buttons.all_inner_texts()]
+        if "none" in [label.lower() for label in labels]:
+            continue
+        target = None
+        for b in range(buttons.count()):
+            button = buttons.nth(b)
+            classes = button.get_attribute("class") or ""
+            if not re.search(r"\b(mod-active|active)\b", classes) and not button.is_disabled():
+                target = b
+                break
+        if target is None:
+            continue
+        settle(page, panel)
+        before = {"png": panel.image_digest(), "status": panel.status()}
+        buttons.nth(target).click()
+        deadline = time.monotonic() + SLIDER_TIMEOUT / 1000
+        after = dict(before)
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            after = {"png": panel.image_digest(), "status": panel.status()}
+            if (after["png"] != before["png"] and reports_value(after["status"], labels[target])
+                    and kernel_state(page) == "idle" and not re.search(r"[Tt]raining", after["status"])):
+                break
+        panel.root.screenshot(path=str(artifacts / f"{name}-panel{index + 1}-toggle{g + 1}.png"))
+        results.append((labels[target], before, after))
+    return results
 
 
 def open_and_run(page, lab, rel_path, name, artifacts=ARTIFACTS):
@@ -455,8 +496,14 @@ def test_panel_in_jupyterlab(notebook, chromium_path, lab, page, kernels_stopped
             assert reports_value(after["status"], after["readout"]), (
                 f"{which}: the status does not report the new slider value {after['readout']!r}: "
                 f"{after['status']!r}")
-            assert not re.search(r"⚠|Error|Traceback", after["status"]), (
+            assert not re.search(r"Error|Traceback", after["status"]), (
                 f"{which}: the status line shows an error: {after['status']!r}")
+        for label, before, after in exercise_toggles(page, name, index):
+            assert after["png"] != before["png"], f"{which}: the image did not change after clicking {label!r}"
+            assert reports_value(after["status"], label), (
+                f"{which}: the status does not report the chosen {label!r}: {after['status']!r}")
+            assert not re.search(r"Error|Traceback", after["status"]), (
+                f"{which}: the status line shows an error after clicking {label!r}: {after['status']!r}")
     errors = error_outputs(page)
     assert not errors, f"{notebook.name}: errors after moving the slider:\n" + "\n---\n".join(errors)
     widget_errors = [e for e in page.console_errors if re.search(r"widget|model|comm", e, re.I)]
