@@ -43,6 +43,22 @@ def copies_by_reference(make_net, *rest):
     return reference_search(make, *rest)
 
 
+def last_of_equals(*args):
+    best, runs = reference_search(*args)
+    return max(reversed(list(runs)), key=lambda lam: runs[lam][2]), runs
+
+
+def replaces_the_arrays(make_net, lams, x, t, *rest):
+    """Steps with net.params[key] = net.params[key] - ...: the layers keep the old arrays."""
+    def make(lam):
+        net = make_net(lam)
+        net.params = dict(net.params)           # what the first rebinding step leads to
+        for key in net.params:
+            net.params[key] = net.params[key] - 0.0
+        return net
+    return reference_search(make, lams, x, t, *rest)
+
+
 def lib_train(make_net, lams, x, t, x_val, t_val, epochs, patience, lr, batch_size, seed):
     from lib import train
     runs = {}
@@ -68,6 +84,8 @@ def lib_train(make_net, lams, x, t, x_val, t_val, epochs, patience, lr, batch_si
     (chose_worst, "has the highest validation accuracy"),
     (one_net_for_all, "its own network, make_net(lam)"),
     (lib_train, "instead of calling train"),
+    (last_of_equals, "choose the first of equals"),
+    (replaces_the_arrays, "Update in place"),
 ])
 def test_search_diagnoses(fn, says):
     result, out = quiet(fn)

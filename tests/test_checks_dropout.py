@@ -65,6 +65,12 @@ class NoScale(SuspectDropout):
     (fixed(lambda self, d: d * (self.rng.random(d.shape) >= self.ratio) / (1 - self.ratio)), "fresh mask"),
     (fixed(lambda self, d: None), "did you forget `return`"),
     (NoScale, "Fix the gradient"),
+    (fixed(lambda self, d: d * self.mask / self.ratio), "you divided by p"),
+    (type("Twice", (SuspectDropout,), {"forward": lambda self, x, train=True: SuspectDropout.forward(
+        self, x, train) / (1 - self.ratio)}), "more than once"),
+    (type("Unfrozen", (SuspectDropout,), {"forward": lambda self, x, train=True: (
+        setattr(self, "mask", (self.rng.random(x.shape) >= self.ratio) / (1 - self.ratio)),
+        x * self.mask)[1] if train else x}), "must reuse its last mask"),
     ("SuspectDropout", "pass the class itself"),
 ])
 def test_fixed_dropout_diagnoses(cls, says):
@@ -92,6 +98,17 @@ def gaussian(draw=None, test=None, mask=True, frozen=True):
     return type("Gaussian", (Dropout,), {"forward": forward})
 
 
+class GlobalNoise(Dropout):
+    """Right in every way but one: the noise comes from np.random, not from the layer's seeded rng."""
+
+    def forward(self, x, train=True):
+        if not train:
+            return x
+        if not (self.frozen and self.mask is not None and self.mask.shape == x.shape):
+            self.mask = 1 + np.sqrt(self.ratio / (1 - self.ratio)) * np.random.standard_normal(x.shape)
+        return x * self.mask
+
+
 def normal(self, x):
     return self.rng.standard_normal(x.shape)
 
@@ -113,6 +130,9 @@ def normal(self, x):
         self.ratio / (1 - self.ratio)) * np.random.default_rng(0).standard_normal(x.shape)) if train else x}),
      "keep the noise"),
     (lambda x: x, "pass the class itself"),
+    (GlobalNoise, "not from np.random"),
+    (type("InPlace", (Dropout,), {"forward": lambda self, x, train=True: x.__imul__(
+        reference_gaussian_forward(self, np.ones_like(x))) if train else x}), "changed its input x in place"),
 ])
 def test_gaussian_dropout_diagnoses(cls, says):
     result, out = quiet(check_gaussian_dropout, cls)

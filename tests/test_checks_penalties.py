@@ -139,6 +139,8 @@ def _blank(x):
     (lambda W1, x, lr, T: np.abs(W1[_blank(x)]).max() / T, "you left out the learning rate"),
     (lambda W1, x, lr, T: np.abs(W1[_blank(x)]).max() / lr, "you left out the steps"),
     (lambda W1, x, lr, T: W1[_blank(x)].max() / (lr * T), "np.abs"),
+    (lambda W1, x, lr, T: np.abs(W1[np.all(x == 0, axis=1)]).max() / (lr * T), "one column per pixel"),
+    (lambda W1, x, lr, T: np.abs(W1[_blank(x)]).max() / (0.01 * 603), "use the arguments lr and steps"),
     (lambda W1, x, lr, T: 0.03, "expected"),
 ])
 def test_border_lambda_diagnoses(fn, says, capsys):
@@ -198,6 +200,8 @@ def test_elastic_net_parts_give_the_reference():
      "the biases get a gradient too"),
     (lambda p, l1, l2: (reference_elastic_net(p, l1, l2)[0],
                         {k: -v for k, v in reference_elastic_net(p, l1, l2)[1].items()}), "wrong sign"),
+    (elastic(lambda W, l1: (l1 * np.abs(W).sum(), l1 * np.abs(W)), L2_RIGHT), "its slope is l1·sign(w)"),
+    (lambda p, l1, l2: reference_elastic_net(p, l1, l2)[::-1], "the other way round"),
     (lambda p, l1, l2: (reference_elastic_net({k: v.copy() for k, v in p.items()}, l1, l2),
                         p["W1"].__imul__(0.5))[0], "changed the arrays"),
 ])

@@ -310,6 +310,12 @@ def check_search(fn):
             raise Wrong("your function never called net.gradient: write the training loop yourself "
                         "(a step per batch with grads = net.gradient(x[batch], t[batch])) instead of "
                         "calling train")
+        for net in made:
+            layers = [layer for layer in net.layers if hasattr(layer, "W")]
+            if not all(layer.W is net.params[f"W{i + 1}"] for i, layer in enumerate(layers)):
+                raise Wrong("you replaced the arrays in net.params (params[key] = params[key] - ...); the "
+                            "network's layers still hold the old ones, so the network never changes. "
+                            "Update in place: net.params[key] -= lr * grads[key]")
         make = lambda lam: MultiLayerNet(8, [10], 3, seed=2, dtype=np.float64, weight_decay_lambda=lam)  # noqa: E731
         expected = {}
         for lam in settings["lams"]:
@@ -346,6 +352,12 @@ def check_search(fn):
         if best_lam != right:
             raise Wrong(f"you chose λ = {best_lam}, but λ = {right} has the highest validation accuracy "
                         f"of the kept weights ({expected[right][2]:.3f})")
+        twins = (1e-9, 0.0)                    # two runs that end equal: the first of equals is chosen
+        tie_args = (make, twins) + args[2:]
+        tie_best, tie_runs = _search_result(call(fn, *tie_args), twins)
+        if tie_runs[twins[0]][2] == tie_runs[twins[1]][2] and tie_best != twins[0]:
+            raise Wrong(f"λ = {twins[0]:g} and λ = {twins[1]:g} (listed in that order) tie on validation "
+                        f"and you chose {tie_best:g}; choose the first of equals, as max(lams, key=...) does")
         print("Step 1: on small float64 networks your search gives exactly lib.train's early stopping "
               "for every λ, and the right λ.")
 
@@ -374,12 +386,14 @@ def check_search(fn):
         status.finish()
         print(f"  300 training images, {len(x_val)} validation images, lr {s['lr']}, patience "
               f"{s['patience']}, at most {s['epochs']} epochs:")
+        steps = s["epochs"] * steps_per_epoch              # T of the full run, as in section 5.1
         for lam, (best_epoch, stop_epoch, acc) in runs.items():
-            print(f"  L2 λ = {lam:<6g} kept epoch {best_epoch:3d}, stopped at {stop_epoch:3d}, "
-                  f"validation {acc:.3f}" + ("   <- chosen" if lam == best_lam else ""))
+            print(f"  L2 λ = {lam:<6g} (budget ηλT {s['lr'] * lam * steps:.3f}) kept epoch {best_epoch:3d}, "
+                  f"stopped at {stop_epoch:3d}, validation {acc:.3f}" + ("   <- chosen" if lam == best_lam else ""))
         print(f"  Standard error of one validation accuracy near 0.8 on {len(x_val)} images: "
               f"{np.sqrt(0.16 / len(x_val)):.3f}, and this is one seed: compare with sections 4 and "
-              f"5.1 before trusting the choice.")
+              f"5.1 before trusting the choice (by the budget ηλT: this learning rate is not the "
+              f"chapter's).")
     return verdict("search with early stopping", check,
                    "every λ gets the same batches, stops by train()'s rule and is judged by the "
                    "weights it keeps; the best of them is a choice made on validation data only.")

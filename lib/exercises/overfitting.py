@@ -33,6 +33,11 @@ def _as_array(value, what):
         raise Wrong(f"{what} should be numbers, got {type(value).__name__}") from None
 
 
+def _rounded(values):
+    """[0.35, 0.375, ...]: plain floats, printed without numpy's np.float64(...) wrapper."""
+    return [round(float(v), 4) for v in values]
+
+
 def _hidden_history(rng, n_records, eval_every, peak_at=None, tie=False):
     """A History-like dict: accuracies that rise, then the test accuracy sags (overfitting)."""
     epochs = list(range(1, n_records + 1)) if eval_every == 1 else \
@@ -396,8 +401,10 @@ def check_training_loop(fn):
             uphill = make()
             loss = lambda n: n.loss(data[0], data[1])                   # noqa: E731
             for variant, message in (
-                    (dict(fresh_order=False), "you drew the order once, before the loop; draw a fresh "
-                                              "rng.permutation(len(x)) at the start of every epoch"),
+                    (dict(fresh_order=False), "every epoch takes the batches in the same order (drawn once, "
+                                              "or from a new default_rng(seed) each epoch); create the rng "
+                                              "once before the loop and draw a fresh rng.permutation(len(x)) "
+                                              "at the start of every epoch"),
                     (dict(last_batch=False), "you skipped the last, smaller batch: with 40 images and "
                                              "batches of 16 an epoch has 3 batches (16, 16, 8)")):
                 twin = make()
@@ -417,13 +424,16 @@ def check_training_loop(fn):
                     raise Wrong('record["train_acc"] holds the test accuracies')
                 if key == "test_acc" and _close(record[key], expected["train_acc"]):
                     raise Wrong('record["test_acc"] holds the training accuracies: measure it on x_test')
-                raise Wrong(f'record["{key}"] is {list(np.round(record[key], 4))}, expected '
-                            f'{list(np.round(expected[key], 4))} (measured after each epoch)')
+                if key != "epoch" and _close(record[key][1:], expected[key][:-1]):
+                    raise Wrong(f'record["{key}"] runs one epoch behind: measure the accuracies after '
+                                f"the epoch's last step, not before its first")
+                raise Wrong(f'record["{key}"] is {_rounded(record[key])}, expected '
+                            f'{_rounded(expected[key])} (measured after each epoch)')
         if _close(record["gap"], -np.asarray(expected["gap"])) and np.any(expected["gap"]):
             raise Wrong("your gap has the wrong sign: it is train accuracy minus test accuracy")
         if not _close(record["gap"], expected["gap"]):
             raise Wrong(f'record["gap"] is not train_acc - test_acc: you give '
-                        f'{list(np.round(record["gap"], 4))}')
+                        f'{_rounded(record["gap"])}')
         print("Step 1: on a float64 network your loop gives exactly lib.train's weights and accuracies.")
 
         from ..data import load_mnist, take
