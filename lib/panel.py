@@ -507,7 +507,9 @@ class LivePanel:
             for line, key in zip(self._ref_lines, ("train_acc", "test_acc")):
                 line.set_data(reference.epoch, reference.mean[key])
             texts = self._title.axes.legend_.get_texts()
-            texts[2].set_text(f"faint: {self.reference_name or self.describe(self._reference_of(setting))}")
+            faint = self.reference_name or self.describe(self._reference_of(setting))
+            ref_test = f", test {reference.final('test_acc')}" if len(reference) else ""   # its number, to compare
+            texts[2].set_text(f"faint: {faint}{ref_test}")
             texts[3].set_text(f"band: ± 1 sd, {n} seeds" if n > 1 else "1 seed: no band")
             self._title.set_text(self._what(setting, n))
             self._result.set_text(note or current.result().replace(", test", "\ntest"))
