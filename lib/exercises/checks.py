@@ -54,6 +54,23 @@ def compare(got, expected, what="the result", rtol=1e-5, atol=1e-8):
                 f"expected {expected[i]:.6g}")
 
 
+def net_with_status(status, steps_per_epoch):
+    """A MultiLayerNet class whose gradient() moves `status` (a lib.progress.Status counting
+    epochs) on by one epoch every `steps_per_epoch` calls: progress while the reader's own loop
+    trains, without the loop having to report anything."""
+    from ..net import MultiLayerNet
+
+    class WithStatus(MultiLayerNet):
+        calls = 0
+
+        def gradient(self, x, t):
+            WithStatus.calls += 1
+            status.update(WithStatus.calls // steps_per_epoch)
+            return super().gradient(x, t)
+
+    return WithStatus
+
+
 def verdict(exercise, check, success):
     """Run `check()` (which raises Wrong on a mistake); print the outcome; return True/False."""
     try:

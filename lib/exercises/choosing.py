@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .checks import Wrong, call, compare, verdict
+from .checks import Wrong, call, compare, net_with_status, verdict
 
 
 # --- 1. a log-uniform sampler ----------------------------------------------------------------
@@ -371,13 +371,7 @@ def check_search(fn):
                         s["epochs"] * len(s["lams"]))
         steps_per_epoch = -(-len(x) // s["batch_size"])
 
-        class WithStatus(MultiLayerNet):        # shows progress as your loop calls gradient()
-            calls = 0
-
-            def gradient(self, x, t):
-                WithStatus.calls += 1
-                status.update(WithStatus.calls // steps_per_epoch)
-                return super().gradient(x, t)
+        WithStatus = net_with_status(status, steps_per_epoch)   # progress as your loop calls gradient()
 
         best_lam, runs = _search_result(call(
             fn, lambda lam: WithStatus(784, [100] * 6, 10, seed=s["seed"], weight_decay_lambda=lam),

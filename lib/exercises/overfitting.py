@@ -14,7 +14,7 @@ cases, prints ✅ or ❌ with a specific diagnosis and returns True or False.  I
 """
 import numpy as np
 
-from .checks import Wrong, call, compare, verdict
+from .checks import Wrong, call, compare, net_with_status, verdict
 from ..net import MultiLayerNet
 from ..polyfit import fit, make_data
 
@@ -444,13 +444,7 @@ def check_training_loop(fn):
         steps_per_epoch = -(-len(x) // BOOK_RUN["batch_size"])
         status = Status("Step 2: your loop on the book's experiment, epoch", BOOK_RUN["epochs"])
 
-        class WithStatus(MultiLayerNet):        # shows progress as your loop calls gradient()
-            calls = 0
-
-            def gradient(self, x, t):
-                WithStatus.calls += 1
-                status.update(WithStatus.calls // steps_per_epoch)
-                return super().gradient(x, t)
+        WithStatus = net_with_status(status, steps_per_epoch)   # progress as your loop calls gradient()
 
         net = WithStatus(784, [100] * 6, 10, seed=0)
         record = _record(call(fn, net, x, t, x_sub, t_sub, BOOK_RUN["epochs"], BOOK_RUN["lr"],
