@@ -1,7 +1,9 @@
 """Layers with forward/backward, in the style of the book's common/layers.py.
 
 Shapes: N = batch size, D = input features, H = output features.
-Every layer remembers what its backward pass needs during forward.
+Every layer remembers what its backward pass needs during forward, in training mode (train=True,
+the default).  With train=False (inference: accuracy, test loss) it skips that work, since no
+backward pass follows; the outputs are the same.
 """
 import numpy as np
 
@@ -16,9 +18,12 @@ class Affine:
         self.x = None
         self.dW = self.db = None
 
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
+    def forward(self, x, train=True):
+        if train:
+            self.x = x                  # for dW in backward
+        out = x @ self.W
+        out += self.b                   # in place: saves a second (N, H) array for the sum
+        return out
 
     def backward(self, dout, need_dx=True):
         """dout: (N, H) -> dx: (N, D); stores dW = x.T @ dout and db = sum of dout over the batch.
@@ -37,8 +42,9 @@ class Relu:
     def __init__(self):
         self.mask = None
 
-    def forward(self, x):
-        self.mask = x > 0
+    def forward(self, x, train=True):
+        if train:
+            self.mask = x > 0           # for backward; inference skips it
         return np.maximum(x, 0)
 
     def backward(self, dout):
@@ -51,7 +57,7 @@ class Sigmoid:
     def __init__(self):
         self.out = None
 
-    def forward(self, x):
+    def forward(self, x, train=True):
         # exp of a large negative x would overflow; clip keeps it finite with no visible change.
         self.out = 1.0 / (1.0 + np.exp(-np.clip(x, -60, 60)))
         return self.out

@@ -86,7 +86,7 @@ class MultiLayerNet:
         """predict() without the argument checks, for loops that checked their data once."""
         x = x.astype(self.dtype, copy=False)
         for layer in self.layers:
-            x = layer.forward(x, train) if isinstance(layer, Dropout) else layer.forward(x)
+            x = layer.forward(x, train)
         return x
 
     def penalty(self):
