@@ -1,13 +1,15 @@
 """Live panels: release a control and watch the network train again, over a faint reference run.
 
-    from lib.panel import overfitting_panel, penalty_panel, dropout_panel
+    from lib.panel import overfitting_panel, penalty_panel, dropout_panel, boundary_panel
     penalty_panel()                           # last line of a cell: shows the panel and trains
     penalty_panel(penalty="L2", lam=0.1)      # ... starting at another setting
     dropout_panel(seeds=3)                    # three seeds: mean curves with a band
+    boundary_panel(penalty="L2", lam=0.01)    # the 2-D lab (lib/toy2d.py): decision regions
 
-Every panel trains the book's experiment (section 6.4): 300 training images, a 784-100x6-10 ReLU
-network, SGD, batch 100, a fixed EPOCHS epochs; accuracy is recorded every EVAL_EVERY epochs, on
-the training images and on a fixed subset of N_TEST test images.  Besides each panel's own controls:
+The MNIST panels train the book's experiment (section 6.4): 300 training images, a 784-100x6-10
+ReLU network, SGD, batch 100, a fixed EPOCHS epochs; accuracy is recorded every EVAL_EVERY epochs,
+on the training images and on a fixed subset of N_TEST test images (boundary_panel trains the 2-D
+lab of lib/toy2d.py instead, see its docstring).  Besides each panel's own controls:
   seeds      (every panel) 1 or 3: train seeds 0, 1, 2 one after another (the curves update as each
              one trains) and draw the mean with a band of ± 1 standard deviation; the numbers are
              mean ± sd.  A difference inside the band is no difference.
@@ -140,12 +142,14 @@ class LivePanel:
     seeds:     the choices of the seeds control (None: no such control, always seed 0).
     start:     {name: value} to begin with; background: train in a thread (see the module doc).
     keep_nets: keep every trained net in panel.cache (memory: about 10 MB each).
+    data:      () -> ((x_train, t_train), (x_test, t_test)), the data every run trains on
+               (default panel_data: MNIST); note: the small text beside the controls.
     """
 
     def __init__(self, controls, build, side_view, reference, reference_name=None, describe=None,
                  normalize=None, inactive=None,
                  start=None, name="panel", epochs=EPOCHS, eval_every=EVAL_EVERY, seeds=SEEDS,
-                 background=False, keep_nets=False, dpi=85):
+                 background=False, keep_nets=False, dpi=85, data=panel_data, note=None):
         self.controls, self.build, self.name = dict(controls), build, name
         self.epochs, self.eval_every, self.background, self.dpi = epochs, eval_every, background, dpi
         self.keep_nets, self.closed = keep_nets, False
@@ -179,7 +183,8 @@ class LivePanel:
         self.export_button = widgets.Button(description="Save PNG", icon="download",
                                             tooltip="save the figure as a PNG file for slides")
         self.export_button.on_click(self._export_clicked)
-        note = widgets.HTML(f"<small>{epochs} epochs, batch 100 &middot; test curve on {N_TEST:,} test images</small>")
+        self.data = data
+        note = widgets.HTML(f"<small>{note or f'{epochs} epochs, batch 100 &middot; test curve on {N_TEST:,} test images'}</small>")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         row = widgets.HBox(list(self.controls.values()) + [note], layout=widgets.Layout(flex_flow="row wrap"))
@@ -188,14 +193,14 @@ class LivePanel:
         self._widgets = [*self.controls.values(), note, row, self.image, self.status, self.export_button,
                          bottom, self.widget]
         self._make_figure(side_view)
-        panel_data()             # load the data now, not at the first slider move
+        self.data()              # load the data now, not at the first slider move
         self._grey_out()
         self.image.value = self._render(*self._split(self.settings()), note="not trained yet")
         self._say("Not trained yet.", "ready")
-        previous = _OPEN.get(name)
+        previous = _OPEN.get(self.name)     # (not `name`: the loop over `start` above reuses it)
         if previous is not None:     # re-running the cell that made it: free the old one
             previous.close()
-        _OPEN[name] = self
+        _OPEN[self.name] = self
 
     # --- what a notebook uses --------------------------------------------------------------------
     def _ipython_display_(self):
@@ -302,7 +307,10 @@ class LivePanel:
         return path
 
     def close(self):
-        """Free the panel: stop any run, close its widgets, drop its observers, cache and figure."""
+        """Free the panel: stop any run, close its widgets, drop its observers, cache and figure.
+        Closing it again does nothing."""
+        if self.closed:
+            return
         with self._lock:
             self._generation += 1    # a run in progress is now stale and stops at its next epoch
             self.closed = True
@@ -399,7 +407,7 @@ class LivePanel:
         """Train one setting with one seed and cache its Run; None if the controls moved meanwhile
         (stale).  live: show partial pictures of `shown` (setting, seeds) while training.
         generation None: never stale."""
-        (x, t), (x_test, t_test) = panel_data()
+        (x, t), (x_test, t_test) = self.data()
         partial = {"key": self._key(setting), "seed": seed, "history": History(), "net": None}
         start = last_draw = time.perf_counter()
         n = shown[1]
@@ -768,3 +776,125 @@ def dropout_panel(epochs=EPOCHS, background=False, **start):
     return LivePanel(controls, build, gap_view, reference={"dropout_ratio": 0.0},
                      reference_name="no dropout", start=start, name="dropout",
                      normalize=normalize, describe=describe, inactive=inactive, epochs=epochs, background=background)
+
+
+# --- chapters 1-3: the 2-D lab (lib/toy2d.py) -------------------------------------------------------
+LAMBDAS_2D = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1]
+WIDTHS_2D, DEPTHS_2D = [10, 25, 50, 100, 200], [1, 2, 3, 4]
+GRID_2D = 61                            # grid points per axis of the panel's decision regions
+
+
+def _level_line(xs, ys, p, level=0.5):
+    """The contour p = level as one polyline (pieces separated by NaN rows) for Line2D.set_data."""
+    import contourpy          # matplotlib's own contouring library
+    pieces = contourpy.contour_generator(xs, ys, p).lines(level)
+    if not pieces:
+        return [], []
+    joined = np.vstack([np.vstack([piece, [[np.nan, np.nan]]]) for piece in pieces])
+    return joined[:, 0], joined[:, 1]
+
+
+def boundary_view(data, faint="faint"):
+    """A view(ax, epochs) for LivePanel: the decision regions of a 2-D classifier trained on
+    data = ((x, t), (x_test, t_test)): the class-1 probability (mean over the seeds) in colour, its
+    0.5 line bold, the reference's 0.5 line faint and dashed, the training points large, a faint
+    sample of the test points; the corner text gives the largest logit slope (toy2d.logit_slope)."""
+    from . import toy2d
+    (x, t), (x_test, t_test) = data
+    xs = np.linspace(toy2d.LIMITS[0], toy2d.LIMITS[1], GRID_2D)
+    ys = np.linspace(toy2d.LIMITS[2], toy2d.LIMITS[3], GRID_2D)
+    slope_points = x_test[:1000]
+
+    def view(ax, epochs):
+        regions = ax.imshow(np.full((GRID_2D, GRID_2D), 0.5), cmap="RdBu_r", vmin=0, vmax=1, alpha=0.55,
+                            origin="lower", extent=toy2d.LIMITS, interpolation="bilinear")
+        colors = np.array(toy2d.CLASS_COLORS)
+        ax.scatter(x_test[:600, 0], x_test[:600, 1], s=3, c=colors[t_test[:600]], alpha=0.3, lw=0)
+        ax.scatter(x[:, 0], x[:, 1], s=22, c=colors[t], edgecolors="k", linewidths=0.6)
+        ref_line, = ax.plot([], [], color="k", lw=1.6, ls="--", alpha=0.45)
+        cur_line, = ax.plot([], [], color="k", lw=2.4)
+        text = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize=10, va="bottom",
+                       bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 2})
+        ax.set(xlim=toy2d.LIMITS[:2], ylim=toy2d.LIMITS[2:], xticks=[], yticks=[], aspect="equal")
+        ax.set_title(f"decision regions; dashed: {faint}", fontsize=11)
+
+        def measure(net):
+            """(class-1 probability on the grid (G, G), largest logit slope): what a Run keeps."""
+            return toy2d.probability_grid(net, toy2d.LIMITS, GRID_2D)[2], toy2d.logit_slope(net, slope_points)
+
+        def mean_of(curves):
+            if curves is None or not curves.side:
+                return None, None
+            return np.mean([p for p, _ in curves.side], axis=0), _mean_sd([s for _, s in curves.side])
+
+        def update(current, reference):
+            p, slope = mean_of(current)
+            regions.set_data(np.full((GRID_2D, GRID_2D), 0.5) if p is None else p)
+            cur_line.set_data(*(([], []) if p is None else _level_line(xs, ys, p)))
+            ref_p, ref_slope = mean_of(reference)
+            ref_line.set_data(*(([], []) if ref_p is None else _level_line(xs, ys, ref_p)))
+            lines = [] if slope is None else [f"largest slope of the logit: {slope[0]:.0f}"]
+            lines += [] if ref_slope is None else [f"faint: {ref_slope[0]:.0f}"]
+            text.set_text("\n".join(lines))
+            text.set_visible(bool(lines))
+        update.measure = measure
+        return update
+    return view
+
+
+class BoundaryPanel(LivePanel):
+    """A LivePanel whose side view (boundary_view: the decision regions, an image redrawn with the
+    lines) is the large picture on the left, with the accuracy curves on the right."""
+
+    def _make_figure(self, side_view):
+        super()._make_figure(side_view)
+        self.figure.set_size_inches(10, 4.2)
+        curves, regions = self.figure.axes[:2]
+        regions.set_position([0.005, 0.03, 0.42, 0.85])
+        curves.set_position([0.49, 0.13, 0.485, 0.74])
+        curves.set_ylim(0.45, 1.02)
+        n_test = len(self.data()[1][0])
+        curves.legend_.get_texts()[1].set_text(f"test ({n_test:,} points)")
+        self._moving = regions.images + self._moving     # LivePanel redraws lines and texts; the regions first
+
+
+def boundary_panel(epochs=None, background=False, **start):
+    """Chapters 1-3: the 2-D lab (lib/toy2d.py).  Penalty none/L1/L2 and its λ, the dropout ratio,
+    the network's width and depth; the picture: the decision regions of the current setting (bold
+    boundary) over the unregularized one (same width and depth, no penalty, no dropout: dashed),
+    and the train/test accuracy curves.  Trains toy2d's lab setting: 100 noisy training points,
+    full batch, Adam lr 0.01, toy2d.LAB["epochs"] epochs (about 0.2-0.4 s a run); test accuracy on
+    toy2d's 3,000 test points."""
+    from . import toy2d
+    data = toy2d.lab_data()
+    epochs = toy2d.LAB["epochs"] if epochs is None else epochs
+    controls = {"penalty": widgets.ToggleButtons(options=["none", "L1", "L2"], value="none",
+                                                 tooltips=["no penalty", "L1: λ·Σ|w|", "L2: ½λ·Σw²"],
+                                                 style={"button_width": "56px"}),
+                "lam": _slider("λ", LAMBDAS_2D, 0.0, labels=[f"{lam:g}" for lam in LAMBDAS_2D]),
+                "dropout_ratio": _slider("dropout", RATIOS, 0.0),
+                "width": _slider("width", WIDTHS_2D, toy2d.LAB["width"]),
+                "depth": _slider("hidden layers", DEPTHS_2D, toy2d.LAB["depth"])}
+
+    def normalize(s):        # no penalty and lambda = 0 are the same run
+        return {**s, "penalty": "none", "lam": 0.0} if s["penalty"] == "none" or s["lam"] == 0 else dict(s)
+
+    def build(s, seed):
+        net = toy2d.lab_net(s["penalty"], s["lam"], s["dropout_ratio"], s["width"], s["depth"], seed)
+        return net, {"optimizer": toy2d.LAB["optimizer"], "lr": toy2d.LAB["lr"], "batch_size": len(data[0][0])}
+
+    def describe(s):
+        what = "no penalty" if s["penalty"] == "none" else f"{s['penalty']}, λ = {s['lam']:g}"
+        what += f", dropout {s['dropout_ratio']:g}" if s["dropout_ratio"] else ""
+        return f"{what}, {s['depth']}×{s['width']} net"
+
+    def inactive(s):
+        return {"lam": "λ does not apply without a penalty: choose L1 or L2"} if s["penalty"] == "none" else {}
+
+    n_train = len(data[0][0])
+    return BoundaryPanel(controls, build, boundary_view(data, "no penalty, no dropout"), name="boundary",
+                         reference={"penalty": "none", "lam": 0.0, "dropout_ratio": 0.0},
+                         reference_name="no penalty, no dropout", start=start, normalize=normalize,
+                         describe=describe, inactive=inactive, epochs=epochs, eval_every=max(epochs // 24, 1),
+                         background=background, data=lambda: data,
+                         note=f"{n_train} training points, full batch, Adam, {epochs} epochs")

@@ -2,7 +2,7 @@
 
 For every notebook with a live panel (a cell that uses `lib.panel`), the test opens it in
 JupyterLab, runs all cells from the Run menu, moves the panel's first slider one step with the
-keyboard, then clicks the other choice of each of its toggle buttons (schedule, dropout mode,
+keyboard (and the 2-D lab's boundary panel also its dropout slider, MORE_SLIDERS), then clicks the other choice of each of its toggle buttons (schedule, dropout mode,
 seeds; not a penalty's "none"), and checks that
   - the panel's image changes (the <img> src is a new PNG) after every move,
   - the status line reports the slider's new value and the chosen button,
@@ -67,6 +67,9 @@ def find_chromium():
 
 
 PANEL_CALL = re.compile(r"^\w+_panel\(", re.M)     # a cell line that builds a panel: overfitting_panel(...)
+# Sliders moved besides each panel's first one, by their label: the 2-D lab's boundary_panel moves
+# its λ (its first slider) and its dropout slider.
+MORE_SLIDERS = ("dropout",)
 
 
 def panel_notebooks(folder=NOTEBOOKS):
@@ -309,11 +312,14 @@ class PanelView:
         texts = self.root.locator(".widget-html-content").all_inner_texts()
         return texts[-1].strip() if texts else ""
 
-    def slider(self):
-        return self.root.locator(".widget-slider").first
+    def slider(self, which=0):
+        return self.root.locator(".widget-slider").nth(which)
 
-    def readout(self):
-        return (self.slider().locator(".widget-readout").first.inner_text() or "").strip()
+    def slider_labels(self):
+        return [t.strip() for t in self.root.locator(".widget-slider .widget-label").all_inner_texts()]
+
+    def readout(self, which=0):
+        return (self.slider(which).locator(".widget-readout").first.inner_text() or "").strip()
 
 
 def panel_outputs(page):
@@ -332,8 +338,9 @@ def settle(page, panel, timeout=SLIDER_TIMEOUT):
     raise TimeoutError(f"the panel was still busy after {timeout / 1000:.0f} s: {panel.status()!r}")
 
 
-def exercise_panel(page, name, index=0, artifacts=ARTIFACTS):
-    """Move the panel's first slider one step right with the keyboard, as a student would.
+def exercise_panel(page, name, index=0, artifacts=ARTIFACTS, slider=0):
+    """Move the panel's first slider (or the slider number `slider`) one step right with the
+    keyboard, as a student would.
 
     If the panel has a choice set to "none" (e.g. penalty: none/L1/L2), the slider would change
     nothing (it is greyed out), so the last choice of that group is clicked first.  Returns
@@ -341,7 +348,7 @@ def exercise_panel(page, name, index=0, artifacts=ARTIFACTS):
     readout; `after` is taken when the kernel is idle again, the image has changed and the status
     names the new value."""
     panel = PanelView(page, index)
-    name = f"{name}-panel{index + 1}"
+    name = f"{name}-panel{index + 1}" + (f"-slider{slider + 1}" if slider else "")
     panel.root.wait_for(state="attached", timeout=60_000)
     panel.root.scroll_into_view_if_needed()
     # The panel has drawn its first picture once the image holds PNG data.
@@ -353,16 +360,16 @@ def exercise_panel(page, name, index=0, artifacts=ARTIFACTS):
         if active.count() and active.first.inner_text().strip().lower() == "none":
             groups.nth(g).locator("button").last.click()
     settle(page, panel)
-    before = {"png": panel.image_digest(), "status": panel.status(), "readout": panel.readout()}
+    before = {"png": panel.image_digest(), "status": panel.status(), "readout": panel.readout(slider)}
     panel.root.screenshot(path=str(artifacts / f"{name}-before.png"))
-    handle = panel.slider().locator(".noUi-handle").first
+    handle = panel.slider(slider).locator(".noUi-handle").first
     handle.focus()
     handle.press("ArrowRight")
     deadline = time.monotonic() + SLIDER_TIMEOUT / 1000
     after = dict(before)
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        after = {"png": panel.image_digest(), "status": panel.status(), "readout": panel.readout()}
+        after = {"png": panel.image_digest(), "status": panel.status(), "readout": panel.readout(slider)}
         if (after["png"] != before["png"]
                 and (not panel.has_status() or reports_value(after["status"], after["readout"]))
                 and kernel_state(page) == "idle" and not re.search(r"[Tt]raining", after["status"])):
@@ -477,6 +484,20 @@ def kernels_stopped(lab):
     lab.stop_kernels()
 
 
+def check_slider_move(which, before, after):
+    """After a slider moved one step: its readout changed, the picture changed, and the status
+    line (if the panel has one) reports the new value without an error."""
+    assert after["readout"] != before["readout"], (
+        f"{which}: the slider did not move on ArrowRight (readout stayed {before['readout']!r})")
+    assert after["png"] != before["png"], f"{which}: the image did not change after the slider moved"
+    if after["has_status"]:
+        assert reports_value(after["status"], after["readout"]), (
+            f"{which}: the status does not report the new slider value {after['readout']!r}: "
+            f"{after['status']!r}")
+        assert not re.search(r"Error|Traceback", after["status"]), (
+            f"{which}: the status line shows an error: {after['status']!r}")
+
+
 @pytest.mark.parametrize("notebook", panel_notebooks(), ids=lambda p: p.stem)
 def test_panel_in_jupyterlab(notebook, chromium_path, lab, page, kernels_stopped):
     name = notebook.stem
@@ -489,21 +510,17 @@ def test_panel_in_jupyterlab(notebook, chromium_path, lab, page, kernels_stopped
         before, after = exercise_panel(page, name, index)
         which = f"{notebook.name}, panel {index + 1} of {count}"
         page.screenshot(path=str(ARTIFACTS / f"{name}-panel{index + 1}-page.png"), full_page=True)
-        assert after["readout"] != before["readout"], (
-            f"{which}: the slider did not move on ArrowRight (readout stayed {before['readout']!r})")
-        assert after["png"] != before["png"], f"{which}: the image did not change after the slider moved"
-        if after["has_status"]:
-            assert reports_value(after["status"], after["readout"]), (
-                f"{which}: the status does not report the new slider value {after['readout']!r}: "
-                f"{after['status']!r}")
-            assert not re.search(r"Error|Traceback", after["status"]), (
-                f"{which}: the status line shows an error: {after['status']!r}")
+        check_slider_move(which, before, after)
         for label, before, after in exercise_toggles(page, name, index):
             assert after["png"] != before["png"], f"{which}: the image did not change after clicking {label!r}"
             assert reports_value(after["status"], label), (
                 f"{which}: the status does not report the chosen {label!r}: {after['status']!r}")
             assert not re.search(r"Error|Traceback", after["status"]), (
                 f"{which}: the status line shows an error after clicking {label!r}: {after['status']!r}")
+        labels = PanelView(page, index).slider_labels()
+        for slider in [i for i, label in enumerate(labels) if i > 0 and label in MORE_SLIDERS]:
+            before, after = exercise_panel(page, name, index, slider=slider)
+            check_slider_move(f"{which}, slider {labels[slider]!r}", before, after)
     errors = error_outputs(page)
     assert not errors, f"{notebook.name}: errors after moving the slider:\n" + "\n---\n".join(errors)
     widget_errors = [e for e in page.console_errors if re.search(r"widget|model|comm", e, re.I)]

@@ -143,6 +143,8 @@ probe(P.dropout_panel, move=("dropout_ratio", 0.5))
 probe(P.dropout_panel, choose={"dropout_ratio": 0.2}, move=("mode", "book"))
 probe(P.dropout_panel, choose={"dropout_ratio": 0.2}, move=("schedule", "book"))
 probe(P.penalty_panel, choose={"penalty": "L2", "lam": 0.01}, move=("seeds", 3))
+probe(P.boundary_panel, choose={"penalty": "L2"}, move=("lam", 0.01))
+probe(P.boundary_panel, choose={"penalty": "L2", "lam": 0.01}, move=("dropout_ratio", 0.5))
 p = P.penalty_panel(epochs=3)
 print(f"greyed out: {p.controls['lam'].disabled}")'''
 
@@ -172,9 +174,10 @@ def test_panels_under_ipywidgets_7(colab_python, tmp_path):
     result = execute(colab_python, path)
     assert result.returncode == 0, tail(result.stderr)
     lines = [line for line in stdout_of(nbformat.read(path, as_version=4)).splitlines() if "_panel:" in line]
-    assert len(lines) == 6 and all(": OK |" in line for line in lines), "\n".join(lines)
+    assert len(lines) == 8 and all(": OK |" in line for line in lines), "\n".join(lines)
     assert "1000 images" in lines[0] and "λ = 0.01" in lines[1] and "dropout 0.5" in lines[2], "\n".join(lines)
     assert "(the book's)" in lines[3] and "lr 0.01" in lines[4] and "3 seeds" in lines[5], "\n".join(lines)
+    assert "L2, λ = 0.01" in lines[6] and "λ = 0.01, dropout 0.5" in lines[7], "\n".join(lines)   # the 2-D lab
     assert "greyed out: True" in stdout_of(nbformat.read(path, as_version=4))
 
 

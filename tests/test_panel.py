@@ -433,6 +433,18 @@ def test_recreating_a_panel_frees_the_old_one():
     assert panel_module._OPEN.get("penalty") is None
 
 
+def test_a_panel_started_elsewhere_replaces_the_one_of_its_own_name():
+    """With start values (penalty_panel(penalty="L2", lam=0.1)) the panel is still registered under
+    its own name: re-creating it frees the old one, and closing a closed panel does nothing."""
+    first = penalty_panel(epochs=3, penalty="L2", lam=0.1)
+    second = penalty_panel(epochs=3, penalty="L2", lam=0.1)
+    assert first.closed and not second.closed and panel_module._OPEN.get("penalty") is second
+    assert "lam" not in panel_module._OPEN
+    first.close()                                       # again: nothing happens
+    second.close()
+    assert panel_module._OPEN.get("penalty") is None
+
+
 def test_widget_text_has_no_emoji_or_symbols_that_fonts_lack(trained):
     """Status lines, labels and tooltips use plain text (and CSS): no emoji, no dingbats."""
     panel = penalty_panel(epochs=3)

@@ -9,7 +9,8 @@ observing the `value` trait of the status line (HTML) and of the picture (Image)
     complete         control set -> the final picture of the setting          target 1 s per seed
     cached           control set back to a trained setting -> its picture     target 0.15 s
 
-Every panel is measured (overfitting, penalty, dropout), and the dropout panel once more with 3
+Every panel is measured (overfitting, penalty, dropout, and the 2-D lab's boundary panel moving
+its λ and its dropout ratio), and the dropout panel once more with 3
 seeds: three runs one after another, so its complete picture may take 3 times as long, while its
 first partial picture must still come within 0.3 s.  Prints one line per setting (with the CPU
 seconds the process spent on it), then per sweep the median and the maximum of each figure.  These are kernel-side times: a browser adds the message transfer and the
@@ -34,6 +35,8 @@ SWEEPS = {   # (the factory, its start setting, the control to move, the values 
     "penalty": ("penalty_panel", dict(penalty="L2", lam=0.0), "lam", [1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0]),
     "dropout": ("dropout_panel", dict(dropout_ratio=0.0), "dropout_ratio", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
     "dropout-3-seeds": ("dropout_panel", dict(dropout_ratio=0.0, seeds=3), "dropout_ratio", [0.1, 0.2, 0.3]),
+    "boundary": ("boundary_panel", dict(penalty="L2", lam=0.0), "lam", [1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1]),
+    "boundary-dropout": ("boundary_panel", dict(dropout_ratio=0.0), "dropout_ratio", [0.1, 0.2, 0.3, 0.5]),
 }
 
 
@@ -72,10 +75,17 @@ def move(panel, recorder, name, value):
     return status[0], images[0], images[-1], len(images), time.process_time() - cpu
 
 
-def train_alone():
+def train_alone(kind):
     """CPU seconds for the same training without evaluation or pictures: the yardstick."""
     from lib import MultiLayerNet, train
     from lib.panel import panel_data
+    if kind.startswith("boundary"):      # the 2-D lab: lib/toy2d.py's network and schedule
+        from lib import toy2d
+        (x, t), _ = toy2d.lab_data()
+        start = time.process_time()
+        train(toy2d.lab_net(), x, t, epochs=toy2d.LAB["epochs"], batch_size=len(x), optimizer=toy2d.LAB["optimizer"],
+              lr=toy2d.LAB["lr"], eval_train=False)
+        return time.process_time() - start
     (x, t), _ = panel_data()
     start = time.process_time()
     train(MultiLayerNet(784, [100] * 6, 10, seed=0), x[:300], t[:300], epochs=200, eval_train=False)
@@ -98,7 +108,7 @@ def sweep(kind, background):
     figures = {metric: [] for metric in TARGETS}
     figures["CPU seconds"], figures["CPU ratio"] = [], []
     for value in values:
-        alone = seeds * train_alone()                 # measured next to each setting: load varies
+        alone = seeds * train_alone(kind)                 # measured next to each setting: load varies
         ack, first, complete, pictures, cpu = move(panel, recorder, name, value)
         figures["CPU seconds"].append(cpu)
         figures["CPU ratio"].append(cpu / alone)
@@ -135,9 +145,11 @@ def main(argv=None):
             target = target * seeds if metric == "complete" and target else target
             verdict = "" if target is None else "ok" if median <= target else "SLOWER than the target"
             print(f"  {metric:16s} {median:7.3f} {max(values):7.3f} {target or '':>7}  {verdict}")
-        ratios += figures["CPU ratio"]
+        ratios += [] if kind.startswith("boundary") else figures["CPU ratio"]   # the MNIST panels' ratio
+    if not ratios:
+        return
     ratio = statistics.median(ratios)
-    print(f"\n  ratio: CPU seconds of the panel's run / CPU seconds of train() alone (same 200 epochs, no"
+    print(f"\n  ratio (MNIST panels): CPU seconds of the panel's run / CPU seconds of train() alone (same 200 epochs, no"
           f"\n  evaluation, no pictures), measured next to each other.  Where train() alone takes 0.55 s"
           f"\n  (an idle 2-core machine), a complete curve takes about {ratio:.2f} x 0.55 = {ratio * 0.55:.2f} s;"
           f"\n  less if this machine was busy, because the panel then draws more pictures (one per 0.25 s).")
