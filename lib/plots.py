@@ -381,6 +381,54 @@ def overfitting_figure(histories, title="Accuracy during training", test_name="t
 
 
 @with_fonts
+def loss_curves_figure(history, zoom_from=None, title="Accuracy and loss during training", test_name="test",
+                       width=15, height=4.6):
+    """Accuracy and loss of one run, and where the two disagree.
+
+    Left: train (solid) and test (dashed) accuracy per epoch.  Middle: train and test loss
+    (cross-entropy).  Right, from epoch `zoom_from` on (default: half the epoch of the lowest test
+    loss): the test loss (left axis) and the test accuracy (right axis) zoomed in.  A dotted line
+    in every panel marks the epoch of the lowest test loss.  history: a History with accuracies
+    and losses on both sets."""
+    for key in ("train_acc", "test_acc", "train_loss", "test_loss"):
+        if not history[key]:
+            raise ValueError(f"the run has no {key} to draw (train(..., eval_train=True) and an evaluation set record it)")
+    epoch = np.asarray(history.epoch)
+    test_loss = np.asarray(history.test_loss)
+    low = int(np.argmin(test_loss))
+    if zoom_from is None:
+        zoom_from = epoch[low] / 2
+    shown = epoch >= zoom_from
+    if shown.sum() < 2:
+        raise ValueError(f"zoom_from={zoom_from} leaves fewer than 2 recorded epochs (the last is {epoch[-1]})")
+    fig, (acc_ax, loss_ax, zoom_ax) = new_figure(width, height, ncols=3)
+    acc_ax.plot(epoch, history.train_acc, color=TRAIN_COLOR, lw=2.2, label="train")
+    acc_ax.plot(epoch, history.test_acc, color=TEST_COLOR, lw=2.2, ls="--", label=test_name)
+    acc_ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02), title="Accuracy")
+    loss_ax.plot(epoch, history.train_loss, color=TRAIN_COLOR, lw=2.2, label="train")
+    loss_ax.plot(epoch, test_loss, color=TEST_COLOR, lw=2.2, ls="--", label=test_name)
+    loss_ax.plot([epoch[low]], [test_loss[low]], "o", color=TEST_COLOR, ms=8)
+    loss_ax.set(xlabel="epoch", ylabel="loss (cross-entropy)", ylim=(0, None), title="Loss")
+    zoom_ax.plot(epoch[shown], test_loss[shown], color=TEST_COLOR, lw=2.2, ls="--", label=f"{test_name} loss (left axis)")
+    zoom_ax.plot([epoch[low]], [test_loss[low]], "o", color=TEST_COLOR, ms=8)
+    zoom_ax.set(xlabel="epoch", title=f"From epoch {epoch[shown][0]}: {test_name} loss and accuracy")
+    zoom_ax.set_ylabel(f"{test_name} loss", color=TEST_COLOR)
+    acc2 = zoom_ax.twinx()
+    acc2.plot(epoch[shown], np.asarray(history.test_acc)[shown], color="black", lw=2.2,
+              label=f"{test_name} accuracy (right axis)")
+    acc2.set_ylabel(f"{test_name} accuracy")
+    for ax in (acc_ax, loss_ax, zoom_ax):
+        ax.axvline(epoch[low], color="grey", ls=":", lw=1.8)
+        ax.grid(alpha=0.3)
+    acc_ax.legend(loc="lower right")
+    loss_ax.legend(loc="upper right", title=f"dot, dotted line: lowest {test_name} loss", title_fontsize=10)
+    handles = zoom_ax.get_legend_handles_labels()[0] + acc2.get_legend_handles_labels()[0]
+    zoom_ax.legend(handles=handles, loc="center right", fontsize=10)
+    fig.suptitle(title, fontsize=14)
+    return fig
+
+
+@with_fonts
 def capacity_curves_figure(panels, title=None, width=13, height=4.8):
     """Has every network finished training?  One panel per schedule, one colour per network: train
     accuracy (solid) and test accuracy (dashed) per epoch.

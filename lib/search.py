@@ -31,7 +31,7 @@ DEFAULT_SPACE = {
     "dropout_ratio": (0.0, 0.5, "linear"),
 }
 NET_ARGS = ("weight_decay_lambda", "l1_lambda", "dropout_ratio", "l1_method", "dropout_mode")
-TRAIN_ARGS = ("lr", "epochs", "batch_size", "optimizer", "optimizer_kwargs", "patience", "sampling")
+TRAIN_ARGS = ("lr", "epochs", "batch_size", "optimizer", "optimizer_kwargs", "patience", "monitor", "sampling")
 
 
 def log_uniform(low, high, size=None, rng=None):

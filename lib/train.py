@@ -98,7 +98,7 @@ def _evaluate(net, x, t, batch=2000):
 
 def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_size=100,
           optimizer="sgd", lr=0.01, sampling="shuffle", seed=0, callback=None, patience=None,
-          eval_train=True, eval_every=1, optimizer_kwargs=None):
+          eval_train=True, eval_every=1, optimizer_kwargs=None, monitor="acc"):
     """Train `net` in place and return a History.
 
     x_train (N, D), t_train (N,) class numbers; x_test, t_test: the evaluation set (optional).
@@ -107,7 +107,9 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
     seed: for the mini-batch order (the net's own seed sets its weights and dropout masks).
     callback(epoch, history): called after every epoch; return False to stop training.
     patience: early stopping.  Stop after `patience` epochs without a better test (validation)
-        accuracy and put back the weights of the best epoch (history.best_epoch).
+        score and put back the weights of the best epoch (history.best_epoch).
+    monitor: the score early stopping watches: 'acc', the validation accuracy (higher is better),
+        or 'loss', the validation loss (lower is better).
     eval_train: measure accuracy and loss on the whole training set every epoch.
     eval_every: record (evaluate) only every k-th epoch, plus the first and the last; the live
         panels use it to stay fast.  The history's lists hold the recorded epochs only.
@@ -125,6 +127,7 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
     eval_every = check_int("eval_every", eval_every, 1)
     batch_size = check_int("batch_size", batch_size, 1)
     sampling = check_choice("sampling", sampling, ("shuffle", "replacement"))
+    monitor = check_choice("monitor", monitor, ("acc", "loss"))
     if patience is not None:
         patience = check_int("patience", patience, 1)
         if x_test is None:
@@ -151,7 +154,7 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
     steps = max(n // batch_size, 1)   # the book's iter_per_epoch (it uses train_size / batch_size)
     history = History({"epochs": epochs, "batch_size": batch_size, "lr": getattr(opt, "lr", lr),
                        "optimizer": type(opt).__name__, "sampling": sampling, "seed": seed})
-    best_acc, best_params, waited = -1.0, None, 0
+    best_score, best_params, waited = -np.inf, None, 0   # score: the accuracy, or minus the loss
     first_loss = None   # the loss of the very first mini-batch, to tell a bad init from a bad lr
     too_high = 0        # mini-batches in a row with a loss above DIVERGED_FACTOR times the start
     start_time = time.perf_counter()
@@ -196,8 +199,9 @@ def train(net, x_train, t_train, x_test=None, t_test=None, epochs=200, batch_siz
             history.seconds = time.perf_counter() - start_time
 
             if patience is not None:
-                if history.test_acc[-1] > best_acc:
-                    best_acc, best_params, waited = history.test_acc[-1], net.copy_params(), 0
+                score = history.test_acc[-1] if monitor == "acc" else -history.test_loss[-1]
+                if score > best_score:
+                    best_score, best_params, waited = score, net.copy_params(), 0
                     history.best_epoch = epoch
                 else:
                     waited += 1

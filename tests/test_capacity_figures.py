@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lib.plots import capacity_curves_figure, capacity_figure
+from lib.plots import capacity_curves_figure, capacity_figure, loss_curves_figure
 from lib.train import History
 
 
@@ -45,3 +45,24 @@ def test_capacity_figure_checks_shapes():
         capacity_figure([1, 2], ["a", "b"], {"s": (np.ones((3, 1)), np.ones((3, 1)))})
     with pytest.raises(ValueError, match="results is empty"):
         capacity_figure([1, 2], ["a", "b"], {})
+
+
+def test_loss_curves_figure_marks_the_lowest_test_loss():
+    h = history(1.0, 0.8, epochs=(1, 5, 10, 15, 20))
+    h.train_loss = [2.3, 1.0, 0.3, 0.1, 0.05]
+    h.test_loss = [2.3, 1.2, 0.7, 0.75, 0.8]              # lowest at epoch 10
+    fig = loss_curves_figure(h)
+    acc_ax, loss_ax, zoom_ax, acc2 = fig.axes
+    marks = [line.get_xdata()[0] for line in acc_ax.lines if line.get_linestyle() == ":"]
+    assert marks == [10]                                   # the dotted line at the lowest test loss
+    assert list(zoom_ax.lines[0].get_xdata()) == [5, 10, 15, 20]   # the zoom starts at half that epoch
+    np.testing.assert_allclose(acc2.lines[0].get_ydata(), h.test_acc[1:])
+
+
+def test_loss_curves_figure_says_what_is_missing():
+    with pytest.raises(ValueError, match="no train_loss"):
+        loss_curves_figure(history(1.0, 0.8))
+    h = history(1.0, 0.8)
+    h.train_loss, h.test_loss = [2.0, 1.0, 0.5], [2.0, 1.5, 1.0]
+    with pytest.raises(ValueError, match="zoom_from=50 leaves fewer than 2"):
+        loss_curves_figure(h, zoom_from=50)

@@ -89,6 +89,26 @@ def test_early_stopping_restores_the_best_weights_and_stops(mnist):
     assert evaluate(net, x_val, t_val)[0] == h.test_acc[best]
 
 
+def test_early_stopping_on_the_validation_loss_keeps_the_lowest_loss(mnist):
+    (x, t), _ = mnist
+    x_tr, t_tr, x_val, t_val = x[:300], t[:300], x[300:800], t[300:800]
+    net = MultiLayerNet(784, [100] * 3, 10, seed=0)
+    snapshots = {}
+
+    def remember(epoch, history):
+        snapshots[epoch] = net.copy_params()
+
+    h = train(net, x_tr, t_tr, x_val, t_val, epochs=300, lr=0.05, patience=5, monitor="loss", callback=remember)
+    assert h.stopped_early and len(h) < 300
+    best = h.epoch.index(h.best_epoch)
+    assert h.test_loss[best] == min(h.test_loss)
+    assert h.epoch[-1] == h.best_epoch + 5                             # 5 epochs without a lower loss
+    for key, value in snapshots[h.best_epoch].items():
+        np.testing.assert_array_equal(net.params[key], value)
+    with pytest.raises(ValueError, match="monitor"):
+        train(net, x_tr, t_tr, x_val, t_val, epochs=2, patience=1, monitor="accuracy")
+
+
 def test_callback_returning_false_stops_training():
     rng = np.random.default_rng(0)
     x, t = rng.random((40, 6)), rng.integers(0, 3, 40)
