@@ -6,6 +6,7 @@ specific diagnosis and returns True or False; none of them raises.
     check_adamw_step(adamw_step)
     check_search(search_with_early_stopping)   several steps: compared with lib.train's early
                                                stopping in float64, then run on the chapter's split
+    check_shift_image(shift_image)             section 5.3's shift of one digit (no wrap-around)
 """
 import math
 
@@ -391,3 +392,47 @@ def check_search(fn):
     return verdict("search with early stopping", check,
                    "every λ gets the same batches, stops by train()'s rule and is judged by the "
                    "weights it keeps; the best of them is a choice made on validation data only.")
+
+
+# --- 5. shift one digit (section 5.3, data augmentation) ------------------------------------------
+def reference_shift_image(image, dx, dy):
+    """image (H, W) moved dx pixels right and dy pixels down (negative: left, up); 0 where uncovered."""
+    h, w = image.shape
+    out = np.zeros_like(image)
+    out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+        image[max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    return out
+
+
+def check_shift_image(fn):
+    """fn(image, dx, dy) -> the 28 x 28 image moved dx right and dy down, 0 where uncovered."""
+    def check():
+        rng = np.random.default_rng(5)
+        image = rng.uniform(0.1, 1.0, (28, 28))        # ink everywhere, also on the edges
+        for dx, dy in ((2, 0), (0, 3), (-1, 2), (3, -2), (0, 0), (-4, -4)):
+            before = image.copy()
+            got = call(fn, image, dx, dy)
+            if not np.array_equal(image, before):
+                raise Wrong("your function changed the input image: make a new array (np.zeros_like(image))")
+            if got is None:
+                raise Wrong("the result is None: did you forget `return`?")
+            got = np.asarray(got, dtype=np.float64)
+            if got.shape != (28, 28):
+                raise Wrong(f"shift_image should return a 28 x 28 image, got shape {got.shape}")
+            expected = reference_shift_image(image, dx, dy)
+            if np.allclose(got, expected):
+                continue
+            where = f"shift_image(image, dx={dx}, dy={dy})"
+            if np.allclose(got, np.roll(image, (dy, dx), axis=(0, 1))):
+                raise Wrong(f"{where}: the pixels pushed off one edge come back at the other (that is np.roll); "
+                            "the uncovered border must be 0 (background)")
+            if dx != dy and np.allclose(got, reference_shift_image(image, dy, dx)):
+                raise Wrong(f"{where}: you moved the digit {dx} down and {dy} right: dx moves along a row "
+                            "(the columns, axis 1), dy along a column (the rows, axis 0)")
+            if np.allclose(got, reference_shift_image(image, -dx, -dy)):
+                raise Wrong(f"{where}: the digit moved the opposite way: positive dx is to the right, positive "
+                            "dy is down, so new pixel [i, j] is old pixel [i - dy, j - dx]")
+            compare(got, expected, what=where)
+
+    return verdict("shift one digit", check,
+                   "moved right by dx and down by dy, the uncovered border 0, the input untouched.")
