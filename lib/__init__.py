@@ -13,9 +13,14 @@ For the notebooks:
                    penalty_panel, dropout_panel)
     plots.py       Figure-returning plots;  progress.py  status lines
     polyfit.py     chapter 1's polynomial example;  geometry.py  chapter 2's L1/L2 contours
+    toy2d.py       the 2-D lab: two moons, decision-region figures, logit slope vs weight size
+                   (its live panel: panel.boundary_panel)
     mc_dropout.py, dropout_plots.py   chapter 3's MC dropout (and auroc) and figures
     dropout_modes.py  chapter 3: the book's dropout as rescaled inverted dropout (ScaledSGD)
     search.py      chapter 4's random search and method comparison
+    theory.py      the theory that ties the chapters together: priors, dropout as L2, early stopping
+                   as L2, framework conventions (figures in theory_plots.py)
+    augment.py     chapter 4's data augmentation: shifted copies of the digits, compared at equal compute
     exercises/     the exercise checks (machinery in checks.py, one module per chapter)
     argcheck.py    argument checks shared by everything
 """
