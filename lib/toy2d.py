@@ -167,10 +167,13 @@ def probability_grid(net, limits=LIMITS, grid=GRID):
     return xs, ys, (1 / (1 + np.exp(-logits(net, points)))).reshape(grid, grid)
 
 
+TEST_POINTS_DRAWN = 800   # test points drawn faintly in a figure (the test set is random, so the first ones)
+
+
 def draw_boundary(ax, net, x_train, t_train, x_test=None, t_test=None, reference=None, title=None):
     """Draw `net`'s decision regions on ax: class-1 probability as filled contours (blue 0, red 1),
-    the boundary p = 0.5 as a bold line, the training points (large), the test points (small,
-    faint), and an optional `reference` net's boundary as a faint dashed line.  The title says
+    the boundary p = 0.5 as a bold line, the training points (large), the first TEST_POINTS_DRAWN test points
+    (small, faint), and an optional `reference` net's boundary as a faint dashed line.  The title says
     `title` and the train (and test) accuracy."""
     xs, ys, p = probability_grid(net)
     ax.contourf(xs, ys, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.55, vmin=0, vmax=1)
@@ -180,7 +183,8 @@ def draw_boundary(ax, net, x_train, t_train, x_test=None, t_test=None, reference
                    linestyles="--", alpha=0.4)
     colors = np.array(CLASS_COLORS)
     if x_test is not None:
-        ax.scatter(x_test[:, 0], x_test[:, 1], s=3, c=colors[t_test], alpha=0.25, lw=0)
+        shown = slice(0, TEST_POINTS_DRAWN)     # a sample keeps the PNG small; accuracy uses them all
+        ax.scatter(x_test[shown, 0], x_test[shown, 1], s=4, c=colors[t_test[shown]], alpha=0.3, lw=0)
     ax.scatter(x_train[:, 0], x_train[:, 1], s=28, c=colors[t_train], edgecolors="k", linewidths=0.7)
     accuracy = f"train {net.accuracy(x_train, t_train):.2f}"
     if x_test is not None:
@@ -193,7 +197,7 @@ def draw_boundary(ax, net, x_train, t_train, x_test=None, t_test=None, reference
 @with_fonts
 def boundary_figure(net, x_train, t_train, x_test=None, t_test=None, reference=None, title=None, size=4.6):
     """One net's decision regions (draw_boundary) as a Figure."""
-    fig, ax = new_figure(size, size + 0.5)
+    fig, ax = new_figure(size, size + 0.8)   # room for a two-line title
     draw_boundary(ax, net, x_train, t_train, x_test, t_test, reference, title)
     return fig
 
