@@ -29,7 +29,7 @@ def prior_figure(lam=0.1, n_train=300, w_max=0.6):
     ax1.set(xlabel="weight w", ylabel="prior density p(w)",
             title=f"The priors behind λ = {lam:g} on a mean over {n_train} examples")
     ax1.legend(loc="upper right")
-    for pen, color, penalty, name in (("l2", L2_COLOR, 0.5 * lam * w ** 2, r"$\frac{\lambda}{2}w^2$"),
+    for pen, color, penalty, name in (("l2", L2_COLOR, 0.5 * lam * w ** 2, r"$\lambda w^2 / 2$"),
                                       ("l1", L1_COLOR, lam * np.abs(w), r"$\lambda|w|$")):
         nlp = np.array([neg_log_prior([v], pen, lam, n_train) for v in w]) - neg_log_prior([0.0], pen, lam, n_train)
         ax2.plot(w, nlp / n_train, color=color, lw=5, alpha=0.45, label=f"−log prior / n  ({pen.upper()})")
