@@ -83,7 +83,7 @@ install_chromium() {
 }
 
 quick() {
-  say "quick tier: the library, the live panels and every notebook executed by nbval (about 12 minutes on 2 cores)"
+  say "quick tier: the library, the live panels and every notebook executed by nbval (about 15 minutes on 2 cores)"
   run_pytest -m "not heavy" ${args[@]+"${args[@]}"}
 }
 
