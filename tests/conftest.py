@@ -34,3 +34,19 @@ def announce_now(config, message):
 def announce(pytestconfig):
     """announce("building ... (about a minute)"): a line on the terminal now, even under capture."""
     return lambda message: announce_now(pytestconfig, message)
+
+
+@pytest.fixture
+def trained(monkeypatch):
+    """For the panel tests: a list that records the arguments of every train() call the panels
+    make (lib.panel.train is replaced by a spy that records, then trains)."""
+    import lib.panel as panel_module
+    calls = []
+    real_train = panel_module.train
+
+    def spy(net, x, t, x_test, t_test, **kwargs):
+        calls.append({"net": net, "n_train": len(x), "n_test": len(x_test), **kwargs})
+        return real_train(net, x, t, x_test, t_test, **kwargs)
+
+    monkeypatch.setattr(panel_module, "train", spy)
+    return calls

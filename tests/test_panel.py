@@ -28,20 +28,6 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 PANEL_CALL = re.compile(r"^\w+_panel\(", re.M)     # a cell line that builds a panel (as test_browser.py)
 
 
-@pytest.fixture
-def trained(monkeypatch):
-    """A list that records the arguments of every train() call the panels make."""
-    calls = []
-    real_train = panel_module.train
-
-    def spy(net, x, t, x_test, t_test, **kwargs):
-        calls.append({"net": net, "n_train": len(x), "n_test": len(x_test), **kwargs})
-        return real_train(net, x, t, x_test, t_test, **kwargs)
-
-    monkeypatch.setattr(panel_module, "train", spy)
-    return calls
-
-
 def png_size(data):
     """(width, height) from a PNG's header."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"

@@ -166,20 +166,6 @@ def test_probability_grid_is_a_probability():
 
 
 # --- the panel --------------------------------------------------------------------------------------
-@pytest.fixture
-def trained(monkeypatch):
-    """A list that records the arguments of every train() call the panels make."""
-    calls = []
-    real_train = panel_module.train
-
-    def spy(net, x, t, x_test, t_test, **kwargs):
-        calls.append({"net": net, "n_train": len(x), "n_test": len(x_test), **kwargs})
-        return real_train(net, x, t, x_test, t_test, **kwargs)
-
-    monkeypatch.setattr(panel_module, "train", spy)
-    return calls
-
-
 def sizes(net):
     return [net.params[f"W{i}"].shape for i in range(1, net.n_layers + 1)]
 
