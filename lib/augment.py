@@ -188,19 +188,25 @@ def compare_augmented(methods, x_train, t_train, x_val, t_val, x_test=None, t_te
 
 def real_images_worth(sizes, scores, score):
     """How many real training images a score is worth: the training-set size at which the curve
-    `scores` (one per size, e.g. validation accuracy of "none") reaches `score`, read off a
-    straight line through the neighbouring points against log(size).
+    `scores` (one per size, e.g. validation accuracy of "none") first reaches `score`, read off a
+    straight line between the two neighbouring points against log(size).
 
-    sizes: increasing sizes; scores: increasing scores, one per size.  Returns a float, or
-    raises ValueError if `score` lies outside the curve (we do not extrapolate)."""
+    sizes: increasing sizes; scores: one per size.  A measured curve can dip (seeds, float
+    rounding), so it need not increase everywhere: the first segment that climbs past `score` is
+    used.  Returns a float, or raises ValueError if no segment reaches `score` (we do not
+    extrapolate)."""
     sizes = np.asarray(sizes, dtype=float)
     scores = np.asarray(scores, dtype=float)
     if sizes.ndim != 1 or sizes.shape != scores.shape or len(sizes) < 2:
         raise ValueError(f"sizes and scores must be 1-D of the same length >= 2, got {sizes.shape} and {scores.shape}")
-    if np.any(np.diff(sizes) <= 0) or np.any(np.diff(scores) <= 0):
-        raise ValueError(f"sizes and scores must both increase, got sizes {sizes.tolist()} and scores {scores.tolist()}")
+    if np.any(np.diff(sizes) <= 0):
+        raise ValueError(f"sizes must increase, got {sizes.tolist()}")
     score = check_number("score", score)
-    if not scores[0] <= score <= scores[-1]:
-        raise ValueError(f"score {score:.3f} is outside the curve's range [{scores[0]:.3f}, {scores[-1]:.3f}]: "
-                         "add smaller or larger sizes; we do not extrapolate")
-    return float(np.exp(np.interp(score, scores, np.log(sizes))))
+    for i in range(len(sizes) - 1):
+        low, high = scores[i], scores[i + 1]
+        if low <= score <= high:
+            if high == low:
+                return float(sizes[i])
+            return float(np.exp(np.interp(score, [low, high], np.log(sizes[i:i + 2]))))
+    raise ValueError(f"score {score:.3f} is not reached between two neighbouring points of the curve "
+                     f"{[round(v, 3) for v in scores.tolist()]}: add smaller or larger sizes; we do not extrapolate")

@@ -147,10 +147,22 @@ def test_real_images_worth():
     assert real_images_worth(sizes, scores, 0.88) == pytest.approx(1000)
     mid = real_images_worth(sizes, scores, 0.84)                # half-way on a log scale
     assert mid == pytest.approx(np.sqrt(300 * 1000))
-    with pytest.raises(ValueError, match="outside the curve"):
+    with pytest.raises(ValueError, match="not reached"):
         real_images_worth(sizes, scores, 0.95)
-    with pytest.raises(ValueError, match="must both increase"):
-        real_images_worth(sizes, [0.8, 0.79, 0.9], 0.85)
+    with pytest.raises(ValueError, match="not reached"):
+        real_images_worth(sizes, scores, 0.79)
+    with pytest.raises(ValueError, match="sizes must increase"):
+        real_images_worth([300, 300, 4000], scores, 0.85)
+
+
+def test_real_images_worth_reads_the_first_crossing_of_a_curve_that_dips():
+    """A measured curve can dip at the largest size (a run that trained badly): the score is read
+    on the first segment that climbs past it, not refused."""
+    dipping = [0.8085, 0.89, 0.887]
+    assert real_images_worth([300, 1000, 4000], dipping, 0.871) == pytest.approx(
+        real_images_worth([300, 1000], dipping[:2], 0.871))
+    assert 300 < real_images_worth([300, 1000, 4000], dipping, 0.871) < 1000
+    assert real_images_worth([300, 1000, 4000], [0.8, 0.8, 0.9], 0.8) == 300
 
 
 def test_compare_augmented_pairs_seeds_and_counts_original_epochs(digits):
